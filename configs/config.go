@@ -1,0 +1,96 @@
+package configs
+
+import "time"
+
+// Config is the whole daemon configuration as read from newswire.yaml, with
+// defaults applied and relative paths resolved against the file's folder.
+// Only cmd/newswire sees all of it; it hands each component its part.
+type Config struct {
+	NATS       NATS   `yaml:"nats"`
+	HTTP       HTTP   `yaml:"http"`
+	Poll       Poll   `yaml:"poll"`
+	Dedupe     Dedupe `yaml:"dedupe"`
+	TopicsFile string `yaml:"topics_file"` // absolute after Load; empty: built-in taxonomy
+	FeedsFile  string `yaml:"feeds_file"`  // absolute after Load; YAML list or .opml
+	Feeds      []Feed `yaml:"feeds"`       // inline feeds followed by those of FeedsFile
+
+	// Path is the file the config was loaded from (absolute), empty for Default().
+	Path string `yaml:"-"`
+}
+
+// NATS says which broker to use.
+type NATS struct {
+	URL      string   `yaml:"url"` // empty: start the embedded server
+	Embedded Embedded `yaml:"embedded"`
+}
+
+// Embedded configures the in-process nats-server.
+type Embedded struct {
+	Listen   string `yaml:"listen"`    // host:port, default 127.0.0.1:4222
+	StoreDir string `yaml:"store_dir"` // JetStream store; relative to the config file
+}
+
+// HTTP configures the metrics and health listener.
+type HTTP struct {
+	Listen string `yaml:"listen"` // default 127.0.0.1:8080
+}
+
+// Poll configures the poller.
+type Poll struct {
+	Interval     Duration `yaml:"interval"`      // default 5m
+	Timeout      Duration `yaml:"timeout"`       // default 20s
+	MaxBody      ByteSize `yaml:"max_body"`      // default 10MiB, counted after decompression
+	AllowPrivate bool     `yaml:"allow_private"` // fetch from loopback/private addresses
+	UserAgent    string   `yaml:"user_agent"`    // default "newswire/<version> (+https://github.com/newswire/newswire)"
+}
+
+// Dedupe configures the dedupe stage.
+type Dedupe struct {
+	TTL Duration `yaml:"ttl"` // how long seen keys are remembered, default 720h (30 days)
+}
+
+// Feed is one configured feed.
+type Feed struct {
+	ID       string   `yaml:"id"`       // [a-z0-9_-]+; derived from the URL when omitted
+	URL      string   `yaml:"url"`      // http or https
+	Title    string   `yaml:"title"`    // optional display name
+	Interval Duration `yaml:"interval"` // zero: poll.interval
+}
+
+// Duration is a time.Duration written as a Go duration string ("5m", "1h30m").
+type Duration time.Duration
+
+// ByteSize is a size in bytes written as an integer or with a unit
+// ("10MiB", "512KiB", "1MB").
+type ByteSize int64
+
+// Topics is a topic rules file (topics.yaml).
+type Topics struct {
+	Defaults TopicDefaults `yaml:"defaults"`
+	Topics   []Topic       `yaml:"topics"`
+
+	// Source names where the rules came from: a file path or "built-in".
+	Source string `yaml:"-"`
+}
+
+// TopicDefaults apply to every topic that does not set its own.
+type TopicDefaults struct {
+	MinScore      float64 `yaml:"min_score"`      // default 2
+	TitleBoost    float64 `yaml:"title_boost"`    // default 2: a title hit counts this many times
+	ExcludeWindow int     `yaml:"exclude_window"` // default 3 words either side of a hit
+}
+
+// Topic is one topic's rules. A phrase matches whole words, case-insensitively;
+// a strong phrase scores 2, a weak one 1; an exclude phrase within
+// ExcludeWindow words of a hit vetoes that hit. The topic matches when its
+// score reaches MinScore.
+type Topic struct {
+	Name          string   `yaml:"name"` // [a-z0-9_-]+, one NATS subject token
+	Description   string   `yaml:"description"`
+	Strong        []string `yaml:"strong"`
+	Weak          []string `yaml:"weak"`
+	Exclude       []string `yaml:"exclude"`
+	MinScore      float64  `yaml:"min_score"`      // zero: defaults.min_score
+	TitleBoost    float64  `yaml:"title_boost"`    // zero: defaults.title_boost
+	ExcludeWindow int      `yaml:"exclude_window"` // zero: defaults.exclude_window
+}

@@ -1,0 +1,53 @@
+package feeds
+
+import "time"
+
+// SchemaV1 names the version of the article message. A consumer that sees
+// another value must not assume the fields below.
+const SchemaV1 = "newswire.article.v1"
+
+// FeedRef identifies the feed an article was read from.
+type FeedRef struct {
+	ID    string `json:"id"`
+	Title string `json:"title,omitempty"`
+	URL   string `json:"url"`
+}
+
+// TopicMatch is one topic an article was tagged with, with the evidence.
+type TopicMatch struct {
+	Name    string   `json:"name"`
+	Score   float64  `json:"score"`
+	Matched []string `json:"matched"`
+}
+
+// DedupeInfo carries the fingerprints the dedupe stage judged the article by.
+type DedupeInfo struct {
+	ContentHash string `json:"content_hash,omitempty"`
+	SimHash     string `json:"simhash,omitempty"`
+}
+
+// Article is the message every stage reads and writes (schema
+// newswire.article.v1, see schema/article.v1.json). Times are UTC.
+//
+// Topics is nil on the raw and unique streams and non-nil (possibly empty)
+// once the tag stage has seen the article, so "topics": [] on the wire means
+// "tagged, matched nothing".
+type Article struct {
+	Schema      string       `json:"schema"`
+	ID          string       `json:"id"`
+	Feed        FeedRef      `json:"feed"`
+	GUID        string       `json:"guid,omitempty"`
+	URL         string       `json:"url,omitempty"`
+	Title       string       `json:"title"`
+	Summary     string       `json:"summary,omitempty"`
+	ContentHTML string       `json:"content_html,omitempty"`
+	Authors     []string     `json:"authors,omitempty"`
+	Categories  []string     `json:"categories,omitempty"`
+	Language    string       `json:"language,omitempty"`
+	Image       string       `json:"image,omitempty"`
+	PublishedAt time.Time    `json:"published_at,omitzero"`
+	UpdatedAt   time.Time    `json:"updated_at,omitzero"`
+	FetchedAt   time.Time    `json:"fetched_at"`
+	Topics      []TopicMatch `json:"topics,omitzero"`
+	Dedupe      *DedupeInfo  `json:"dedupe,omitempty"`
+}
