@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/newswire/newswire/configs"
+)
+
+func cmdFeeds(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "feeds", "[--config FILE] list | add URL [--id ID] [--title T] [--interval D] | remove ID | import FILE.opml | export")
+	configPath := fs.String("config", defaultConfigPath(e), "config file to read and edit")
+	id := fs.String("id", "", "with add: the feed id ([a-z0-9_-]+); default derived from the URL")
+	title := fs.String("title", "", "with add: a display name")
+	interval := fs.Duration("interval", 0, "with add: this feed's poll interval; default poll.interval")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		fs.Usage()
+		return usagef("want list, add, remove, import or export")
+	}
+	verb, rest := rest[0], rest[1:]
+	wantArgs := map[string]int{"list": 0, "export": 0, "add": 1, "remove": 1, "import": 1}
+	n, ok := wantArgs[verb]
+	if !ok {
+		return usagef("unknown feeds command %q", verb)
+	}
+	if len(rest) != n {
+		return usagef("feeds %s takes %d argument(s), got %d", verb, n, len(rest))
+	}
+
+	switch verb {
+	case "add":
+		f := configs.Feed{ID: *id, URL: rest[0], Title: *title, Interval: configs.Duration(*interval)}
+		if f.ID == "" {
+			f.ID = configs.FeedIDFromURL(f.URL)
+		}
+		if err := configs.AddFeed(*configPath, f); err != nil {
+			return usageError{err}
+		}
+		fmt.Fprintf(e.stderr, "added %s\n", f.ID)
+	case "remove":
+		if err := configs.RemoveFeed(*configPath, rest[0]); err != nil {
+			return usageError{err}
+		}
+		fmt.Fprintf(e.stderr, "removed %s\n", rest[0])
+	case "import":
+		if err := importOPML(e, *configPath, rest[0]); err != nil {
+			return err
+		}
+	}
+
+	cfg, err := configs.Load(*configPath)
+	if err != nil {
+		return usageError{err}
+	}
+	if verb == "export" {
+		return configs.WriteOPML(e.stdout, "newswire feeds", cfg.Feeds)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tINTERVAL\tURL")
+	for _, f := range cfg.Feeds {
+		iv := "default"
+		if f.Interval > 0 {
+			iv = f.Interval.String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.ID, iv, f.URL)
+	}
+	return tw.Flush()
+}
+
+// importOPML adds every feed of an OPML file that the config does not have
+// yet; feeds already present (same id or URL) are skipped and reported.
+func importOPML(e *env, configPath, opmlPath string) error {
+	fh, err := os.Open(opmlPath)
+	if err != nil {
+		return usagef("import: %v", err)
+	}
+	defer fh.Close()
+	list, err := configs.ReadOPML(fh, opmlPath)
+	if err != nil {
+		return usageError{err}
+	}
+	cfg, err := configs.Load(configPath)
+	if err != nil {
+		return usageError{err}
+	}
+	have := map[string]bool{}
+	for _, f := range cfg.Feeds {
+		have[f.ID], have[f.URL] = true, true
+	}
+	added := 0
+	for _, f := range list {
+		if have[f.ID] || have[f.URL] {
+			fmt.Fprintf(e.stderr, "skipped %s: already configured\n", f.ID)
+			continue
+		}
+		if err := configs.AddFeed(configPath, f); err != nil {
+			return usageError{fmt.Errorf("import %s: %w", f.URL, err)}
+		}
+		have[f.ID], have[f.URL] = true, true
+		added++
+	}
+	fmt.Fprintf(e.stderr, "imported %d of %d feeds\n", added, len(list))
+	return nil
+}

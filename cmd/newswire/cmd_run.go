@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/rs/zerolog"
+
+	"github.com/newswire/newswire/configs"
+	"github.com/newswire/newswire/pipeline/tag"
+)
+
+func cmdRun(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "run", "[--config FILE] [--only poll,dedupe,tag] [--log-format json|console|auto] [--log-level info]")
+	configPath := fs.String("config", defaultConfigPath(e), "config file")
+	only := fs.String("only", "", "run only these parts (comma list of poll, dedupe, tag); default all")
+	logFormat := fs.String("log-format", "auto", "json, console, or auto (console on a terminal)")
+	logLevel := fs.String("log-level", "info", "trace, debug, info, warn or error")
+	if rest, err := parseFlags(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usagef("unexpected arguments %q", rest)
+	}
+	p, err := parseParts(*only)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(e.stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	cfg, rules, err := loadAll(*configPath, e.getenv)
+	if err != nil {
+		return err
+	}
+
+	d, err := startDaemon(ctx, cfg, rules, p, log)
+	if err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+	defer d.close()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go reloadOnHUP(ctx, hup, d, *configPath, e.getenv, log)
+
+	if e.ready != nil {
+		e.ready(d)
+	}
+	err = d.serve(ctx)
+	log.Info().Msg("newswire stopped")
+	return err
+}
+
+// loadAll reads the config and compiles its topic rules. Any problem is a
+// usageError naming the file, line and key.
+func loadAll(path string, getenv func(string) string) (*configs.Config, *tag.Rules, error) {
+	cfg, err := configs.Load(path)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	configs.ApplyEnv(cfg, getenv)
+	rules, err := loadRules(cfg)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	return cfg, rules, nil
+}
+
+func loadRules(cfg *configs.Config) (*tag.Rules, error) {
+	var t *configs.Topics
+	var err error
+	if cfg.TopicsFile != "" {
+		t, err = configs.LoadTopics(cfg.TopicsFile)
+	} else {
+		t, err = configs.DefaultTopics()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return tag.Compile(t)
+}
+
+// reloadOnHUP re-reads the config and rules on every SIGHUP. A bad file
+// keeps the daemon on what it had and says why.
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, d *daemon, path string, getenv func(string) string, log zerolog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			cfg, rules, err := loadAll(path, getenv)
+			if err != nil {
+				log.Error().Err(err).Msg("reload failed; keeping the running configuration")
+				continue
+			}
+			d.reload(cfg, rules)
+		}
+	}
+}

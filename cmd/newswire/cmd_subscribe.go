@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/newswire/newswire/configs"
+	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/pipeline"
+)
+
+var topicName = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+func cmdSubscribe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "subscribe", "[--config FILE | --nats URL] TOPIC... [--since 1h] [--json] [--all]")
+	configPath := fs.String("config", defaultConfigPath(e), "config file (for its NATS address)")
+	natsURL := fs.String("nats", "", "NATS URL; overrides the config")
+	since := fs.Duration("since", 0, "also print articles from this long ago (e.g. 1h)")
+	asJSON := fs.Bool("json", false, "print one article JSON per line")
+	all := fs.Bool("all", false, "every tagged article, whatever its topics")
+	limit := fs.Int("limit", 0, "exit after this many articles (0: run until interrupted)")
+	topics, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(topics) == 0 && !*all {
+		fs.Usage()
+		return usagef("name at least one topic, or --all")
+	}
+	subjects := []string{"news.tagged.>"}
+	if !*all {
+		subjects = subjects[:0]
+		for _, t := range topics {
+			if !topicName.MatchString(t) {
+				return usagef("invalid topic %q: topics are lowercase [a-z0-9_-]+", t)
+			}
+			subjects = append(subjects, pipeline.TopicSubject(t))
+		}
+	}
+	url, err := subscribeURL(e, *configPath, *natsURL)
+	if err != nil {
+		return err
+	}
+	nc, err := pipeline.Connect(url, "newswire subscribe", zerolog.Nop())
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	cc := jetstream.OrderedConsumerConfig{FilterSubjects: subjects, DeliverPolicy: jetstream.DeliverNewPolicy}
+	if *since > 0 {
+		start := time.Now().Add(-*since)
+		cc.DeliverPolicy = jetstream.DeliverByStartTimePolicy
+		cc.OptStartTime = &start
+	}
+	cons, err := js.OrderedConsumer(ctx, pipeline.StreamTagged, cc)
+	if err != nil {
+		return fmt.Errorf("subscribe to %s: %w (is newswire running?)", pipeline.StreamTagged, err)
+	}
+	msgs, err := cons.Messages()
+	if err != nil {
+		return err
+	}
+	defer msgs.Stop()
+	go func() { <-ctx.Done(); msgs.Stop() }()
+
+	seen := newRecentSet(100_000)
+	printed := 0
+	for {
+		msg, err := msgs.Next()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return nil
+			}
+			return err
+		}
+		var a feeds.Article
+		if err := json.Unmarshal(msg.Data(), &a); err != nil {
+			fmt.Fprintf(e.stderr, "skipping unreadable message on %s: %v\n", msg.Subject(), err)
+			continue
+		}
+		// An article matching two requested topics arrives once per topic.
+		if !seen.add(a.ID) {
+			continue
+		}
+		if *asJSON {
+			fmt.Fprintf(e.stdout, "%s\n", msg.Data())
+		} else {
+			printArticle(e.stdout, &a)
+		}
+		printed++
+		if *limit > 0 && printed >= *limit {
+			return nil
+		}
+	}
+}
+
+// subscribeURL picks the broker: --nats, else $NEWSWIRE_NATS_URL, else the
+// config's nats.url, else its embedded listen address.
+func subscribeURL(e *env, configPath, flagURL string) (string, error) {
+	if flagURL != "" {
+		return flagURL, nil
+	}
+	if u := e.getenv("NEWSWIRE_NATS_URL"); u != "" {
+		return u, nil
+	}
+	cfg, err := configs.Load(configPath)
+	if err != nil {
+		return "", usageError{err}
+	}
+	if cfg.NATS.URL != "" {
+		return cfg.NATS.URL, nil
+	}
+	return "nats://" + cfg.NATS.Embedded.Listen, nil
+}
+
+func printArticle(w io.Writer, a *feeds.Article) {
+	when := a.PublishedAt
+	if when.IsZero() {
+		when = a.FetchedAt
+	}
+	names := make([]string, len(a.Topics))
+	for i, t := range a.Topics {
+		names[i] = t.Name
+	}
+	topics := strings.Join(names, ",")
+	if topics == "" {
+		topics = "-"
+	}
+	fmt.Fprintf(w, "%s  %-20s  %-16s  %s  %s\n", when.UTC().Format("2006-01-02 15:04Z"), topics, a.Feed.ID, a.Title, a.URL)
+}
+
+// recentSet remembers the last n ids added, so a long-running subscriber
+// does not grow without bound.
+type recentSet struct {
+	ids  map[string]struct{}
+	ring []string
+	next int
+}
+
+func newRecentSet(n int) *recentSet {
+	return &recentSet{ids: make(map[string]struct{}, n), ring: make([]string, n)}
+}
+
+// add records id and reports whether it was new.
+func (s *recentSet) add(id string) bool {
+	if _, ok := s.ids[id]; ok {
+		return false
+	}
+	if old := s.ring[s.next]; old != "" {
+		delete(s.ids, old)
+	}
+	s.ring[s.next] = id
+	s.next = (s.next + 1) % len(s.ring)
+	s.ids[id] = struct{}{}
+	return true
+}

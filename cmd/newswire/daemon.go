@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/newswire/newswire/configs"
+	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/pipeline"
+	"github.com/newswire/newswire/pipeline/dedupe"
+	"github.com/newswire/newswire/pipeline/tag"
+	"github.com/newswire/newswire/worker"
+)
+
+// parts says which components a process runs (`run --only`).
+type parts struct{ poll, dedupe, tag bool }
+
+func parseParts(s string) (parts, error) {
+	if s == "" {
+		return parts{true, true, true}, nil
+	}
+	var p parts
+	for _, name := range splitList(s) {
+		switch name {
+		case "poll":
+			p.poll = true
+		case "dedupe":
+			p.dedupe = true
+		case "tag":
+			p.tag = true
+		default:
+			return p, usagef("--only: unknown part %q (want poll, dedupe, tag)", name)
+		}
+	}
+	return p, nil
+}
+
+// daemon is one running newswire process: its broker connection, its parts
+// and its HTTP endpoint. start builds it; serve runs it until ctx is done;
+// close releases what start acquired, in reverse order.
+type daemon struct {
+	cfg   *configs.Config
+	parts parts
+	log   zerolog.Logger
+
+	server  *pipeline.EmbeddedServer // nil with an external nats.url
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	res     *pipeline.Resources
+	metrics *pipeline.Metrics
+	reg     *prometheus.Registry
+
+	poller *worker.Poller
+	tagger *tag.Stage
+
+	httpLn net.Listener
+	ready  atomic.Bool
+}
+
+// NATSURL is the URL other processes use to reach the daemon's broker.
+func (d *daemon) NATSURL() string {
+	if d.server != nil {
+		return d.server.ClientURL()
+	}
+	return d.cfg.NATS.URL
+}
+
+// HTTPAddr is the address /metrics, /healthz and /readyz are served on.
+func (d *daemon) HTTPAddr() string { return d.httpLn.Addr().String() }
+
+// startDaemon connects (starting the embedded server if configured), makes
+// sure the streams, consumers and buckets exist, and builds the parts. On
+// error everything acquired so far is released.
+func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p parts, log zerolog.Logger) (d *daemon, err error) {
+	d = &daemon{cfg: cfg, parts: p, log: log, reg: prometheus.NewRegistry()}
+	defer func() {
+		if err != nil {
+			d.close()
+			d = nil
+		}
+	}()
+	d.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d.metrics = pipeline.NewMetrics(d.reg)
+
+	d.httpLn, err = net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
+	}
+
+	url := cfg.NATS.URL
+	if url == "" {
+		d.server, err = pipeline.StartEmbedded(pipeline.EmbeddedOptions{
+			Listen:   cfg.NATS.Embedded.Listen,
+			StoreDir: cfg.NATS.Embedded.StoreDir,
+		}, log)
+		if err != nil {
+			return nil, err
+		}
+		url = d.server.ClientURL()
+		log.Info().Str("url", url).Str("store_dir", cfg.NATS.Embedded.StoreDir).Msg("embedded NATS server started")
+	}
+	d.nc, err = pipeline.Connect(url, "newswire", log)
+	if err != nil {
+		return nil, err
+	}
+	d.js, err = jetstream.New(d.nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	topo := pipeline.DefaultTopology()
+	topo.DedupeTTL = cfg.Dedupe.TTL.D()
+	setupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	d.res, err = pipeline.EnsureTopology(setupCtx, d.js, topo)
+	if err != nil {
+		return nil, err
+	}
+
+	if p.poll {
+		d.poller = worker.New(worker.Options{
+			Interval: cfg.Poll.Interval.D(),
+			Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
+				Timeout:      cfg.Poll.Timeout.D(),
+				MaxBody:      int64(cfg.Poll.MaxBody),
+				UserAgent:    cfg.Poll.UserAgent,
+				AllowPrivate: cfg.Poll.AllowPrivate,
+			}),
+			Publisher: pipeline.NewRawPublisher(d.js),
+			State:     d.res.FeedState,
+			Metrics:   worker.NewMetrics(d.reg, d.metrics.Published.WithLabelValues("poll")),
+			Log:       log,
+		})
+		d.poller.Sync(feedSpecs(cfg))
+	}
+	if p.tag {
+		d.tagger = tag.NewStage(d.js, rules, d.metrics, log)
+	}
+	return d, nil
+}
+
+func feedSpecs(cfg *configs.Config) []worker.FeedSpec {
+	specs := make([]worker.FeedSpec, len(cfg.Feeds))
+	for i, f := range cfg.Feeds {
+		specs[i] = worker.FeedSpec{ID: f.ID, URL: f.URL, Title: f.Title, Interval: f.Interval.D()}
+	}
+	return specs
+}
+
+// serve runs the parts and the HTTP endpoint until ctx is done, then stops
+// pulling and polling, lets work in flight finish and returns.
+func (d *daemon) serve(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 5 * time.Second}
+	g.Go(func() error {
+		if err := srv.Serve(d.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdownCtx)
+	})
+	if d.poller != nil {
+		g.Go(func() error { return d.poller.Run(gctx) })
+	}
+	if d.parts.dedupe {
+		stage := dedupe.New(d.js, d.res.Dedupe, d.metrics, d.log)
+		r := pipeline.NewRunner(d.js, pipeline.RunnerOptions{
+			Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
+			MaxDeliver: d.res.Topology.MaxDeliver,
+		}, stage.Handle, d.metrics, d.log)
+		g.Go(func() error { return r.Run(gctx) })
+	}
+	if d.tagger != nil {
+		r := pipeline.NewRunner(d.js, pipeline.RunnerOptions{
+			Stage: tag.StageName, Stream: pipeline.StreamUnique, Consumer: pipeline.ConsumerTag,
+			MaxDeliver: d.res.Topology.MaxDeliver,
+		}, d.tagger.Handle, d.metrics, d.log)
+		g.Go(func() error { return r.Run(gctx) })
+	}
+	d.ready.Store(true)
+	d.log.Info().Str("http", d.HTTPAddr()).Str("nats", d.NATSURL()).
+		Bool("poll", d.parts.poll).Bool("dedupe", d.parts.dedupe).Bool("tag", d.parts.tag).
+		Int("feeds", len(d.cfg.Feeds)).Msg("newswire running")
+	err := g.Wait()
+	d.ready.Store(false)
+	return err
+}
+
+// reload applies a new configuration and topic rules without a restart:
+// feeds are diffed (unchanged feeds keep their loops and state) and the
+// rules are swapped atomically. Settings that need a restart (NATS, HTTP,
+// poll limits) are logged and ignored.
+func (d *daemon) reload(cfg *configs.Config, rules *tag.Rules) {
+	if d.poller != nil {
+		d.poller.Sync(feedSpecs(cfg))
+	}
+	if d.tagger != nil && rules != nil {
+		d.tagger.SetRules(rules)
+	}
+	if cfg.NATS != d.cfg.NATS || cfg.HTTP != d.cfg.HTTP || cfg.Poll != d.cfg.Poll {
+		d.log.Warn().Msg("nats, http and poll settings change only on restart")
+	}
+	d.cfg.Feeds = cfg.Feeds
+	d.log.Info().Int("feeds", len(cfg.Feeds)).Str("rules_version", rulesVersion(rules)).Msg("configuration reloaded")
+}
+
+func rulesVersion(r *tag.Rules) string {
+	if r == nil {
+		return ""
+	}
+	return r.Version()
+}
+
+func (d *daemon) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{Registry: d.reg}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !d.ready.Load() || !d.nc.IsConnected() {
+			http.Error(w, "not ready: broker "+d.nc.Status().String(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		states, err := worker.LoadStates(r.Context(), d.res.FeedState)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(states)
+	})
+	return mux
+}
+
+// close drains the connection and stops the embedded server. Safe on a
+// partly started daemon.
+func (d *daemon) close() {
+	if d.nc != nil {
+		if err := d.nc.Drain(); err != nil {
+			d.nc.Close()
+		}
+		for i := 0; i < 50 && !d.nc.IsClosed(); i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if d.server != nil {
+		d.server.Shutdown()
+	}
+	if d.httpLn != nil {
+		_ = d.httpLn.Close()
+	}
+}

@@ -1,0 +1,126 @@
+package configs
+
+import (
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// checker reports validation errors for one file, locating each key by the
+// lines the decoder recorded and skipping keys the decoder already rejected.
+type checker struct {
+	file   string
+	lines  lines
+	failed map[string]bool
+	errs   *ErrorList
+}
+
+func (c *checker) errorf(key, format string, args ...any) {
+	if c.failed[key] {
+		return
+	}
+	c.errs.add(c.file, c.lines.at(key), key, format, args...)
+}
+
+// validateConfig checks everything in cfg except the feeds, which
+// validateFeeds checks across files, and the env override.
+func (c *checker) validateConfig(cfg *Config) {
+	if cfg.NATS.URL != "" {
+		if msg := checkNATSURL(cfg.NATS.URL); msg != "" {
+			c.errorf("nats.url", "%s", msg)
+		}
+	}
+	c.listen("nats.embedded.listen", cfg.NATS.Embedded.Listen)
+	c.listen("http.listen", cfg.HTTP.Listen)
+	c.duration("poll.interval", cfg.Poll.Interval, time.Second)
+	c.duration("poll.timeout", cfg.Poll.Timeout, 0)
+	c.duration("dedupe.ttl", cfg.Dedupe.TTL, 0)
+	if cfg.Poll.MaxBody <= 0 {
+		c.errorf("poll.max_body", "must be positive, got %q", cfg.Poll.MaxBody)
+	}
+	if strings.TrimSpace(cfg.Poll.UserAgent) == "" {
+		c.errorf("poll.user_agent", "must not be empty")
+	}
+}
+
+// duration checks that d is positive and at least min.
+func (c *checker) duration(key string, d Duration, min time.Duration) {
+	switch {
+	case d <= 0:
+		c.errorf(key, "must be positive, got %q", d)
+	case d.D() < min:
+		c.errorf(key, "must be at least %s, got %q", Duration(min), d)
+	}
+}
+
+// listen checks a host:port listen address; the host may be empty (all
+// interfaces) and the port 0 (any free port, for tests).
+func (c *checker) listen(key, addr string) {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		_, err = strconv.ParseUint(port, 10, 16)
+	}
+	if err != nil {
+		c.errorf(key, "invalid listen address %q: want host:port", addr)
+	}
+}
+
+// checkFile checks that path (resolved from raw, as written) can be opened
+// for reading and is not a directory.
+func (c *checker) checkFile(key, raw, path string) {
+	f, err := os.Open(path)
+	if err == nil {
+		var st os.FileInfo
+		st, err = f.Stat()
+		f.Close()
+		if err == nil && st.IsDir() {
+			c.errorf(key, "cannot read %q: is a directory", raw)
+			return
+		}
+	}
+	if err != nil {
+		c.errorf(key, "cannot read %q: %s", raw, readError(err))
+	}
+}
+
+// natsSchemes are the URL schemes nats.go connects with.
+var natsSchemes = map[string]bool{"nats": true, "tls": true, "ws": true, "wss": true}
+
+// checkNATSURL returns why s is not a NATS server URL or a comma-separated
+// list of them, or "".
+func checkNATSURL(s string) string {
+	for part := range strings.SplitSeq(s, ",") {
+		u, err := url.Parse(strings.TrimSpace(part))
+		if err != nil || !natsSchemes[u.Scheme] || u.Host == "" {
+			return "invalid NATS URL " + quote(s) + ": want nats://, tls://, ws:// or wss:// URLs, separated by commas"
+		}
+	}
+	return ""
+}
+
+func quote(s string) string { return strconv.Quote(s) }
+
+// Validate checks a Config that was built in code rather than loaded (Load
+// validates already): errors carry no line numbers. It derives missing feed
+// ids, like Load.
+func (c *Config) Validate() error {
+	var errs ErrorList
+	file := c.Path
+	if file == "" {
+		file = "config"
+	}
+	ck := &checker{file: file, lines: lines{}, errs: &errs}
+	ck.validateConfig(c)
+	if c.TopicsFile != "" {
+		ck.checkFile("topics_file", c.TopicsFile, c.TopicsFile)
+	}
+	srcs := make([]feedSource, len(c.Feeds))
+	for i := range srcs {
+		srcs[i] = feedSource{file: file, key: "feeds[" + strconv.Itoa(i) + "]"}
+	}
+	validateFeeds(c.Feeds, srcs, &errs)
+	return errs.err()
+}

@@ -1,0 +1,27 @@
+// Package feeds is newswire's domain: the Article every stage exchanges, and
+// everything needed to turn a feed URL into Articles.
+//
+// The data flow for one poll of one feed is:
+//
+//	FetchRequest{URL, ETag, LastModified}
+//	     │  Fetcher.Fetch: our own HTTP client — conditional GET, gzip decoded
+//	     │  by us so MaxBody counts decoded bytes, ≤ 5 redirects, timeout,
+//	     │  private addresses refused at dial time, typed *FetchError
+//	     ▼
+//	FetchResult{Body, ETag, LastModified, ContentType, …}   (NotModified → stop)
+//	     │  ParseBody: charset help from Content-Type, then Parse (gofeed on an
+//	     │  io.Reader, panics recovered, errors classed parse / not_feed)
+//	     ▼
+//	*gofeed.Feed
+//	     │  Normalise: CanonicalURL, PlainText title and summary, UTC dates,
+//	     │  ArticleID (stable across polls and restarts)
+//	     ▼
+//	[]Article (schema newswire.article.v1) → published by the worker
+//
+// ContentHash and NormaliseForHash are the fingerprints the dedupe stage
+// computes; they live here so that every stage hashes text the same way.
+//
+// feeds imports nothing of newswire's own: worker, pipeline and cmd depend on
+// it, never the other way round. It holds no package-level mutable state;
+// every function is safe for concurrent use, and so is a *Fetcher.
+package feeds

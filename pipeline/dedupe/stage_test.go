@@ -1,0 +1,155 @@
+package dedupe_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/pipeline"
+	"github.com/newswire/newswire/pipeline/dedupe"
+	"github.com/newswire/newswire/pipeline/natstest"
+)
+
+func art(feed, id, guid, url, title, summary string) feeds.Article {
+	return feeds.Article{
+		Schema: feeds.SchemaV1, ID: id, GUID: guid, URL: url, Title: title, Summary: summary,
+		Feed:      feeds.FeedRef{ID: feed, URL: "https://" + feed + ".example/rss"},
+		FetchedAt: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC),
+	}
+}
+
+// publish puts a on its raw subject and returns its stream sequence.
+func publish(t *testing.T, js jetstream.JetStream, a feeds.Article) uint64 {
+	t.Helper()
+	data, _ := json.Marshal(a)
+	msg := nats.NewMsg(pipeline.RawSubject(a.Feed.ID))
+	msg.Data = data
+	ack, err := js.PublishMsg(context.Background(), msg, jetstream.WithMsgID(a.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ack.Sequence
+}
+
+// startStage ensures the topology on srv and runs a dedupe runner until the
+// test ends or stop is called.
+func startStage(t *testing.T, srv *natstest.Server) (*pipeline.Resources, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	res, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := dedupe.New(srv.JS, res.Dedupe, nil, zerolog.Nop())
+	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
+		Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
+	}, stage.Handle, nil, zerolog.Nop())
+	done := make(chan struct{})
+	go func() { _ = r.Run(ctx); close(done) }()
+	stop := func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return res, stop
+}
+
+func uniqueIDs(t *testing.T, js jetstream.JetStream, want int) []string {
+	t.Helper()
+	var ids []string
+	for _, m := range natstest.Collect(t, js, pipeline.StreamUnique, want, 10*time.Second) {
+		var a feeds.Article
+		if err := json.Unmarshal(m.Data(), &a); err != nil {
+			t.Fatal(err)
+		}
+		if a.Dedupe == nil || a.Dedupe.ContentHash == "" {
+			t.Errorf("article %s has no content hash", a.ID)
+		}
+		ids = append(ids, a.ID)
+	}
+	return ids
+}
+
+func TestDedupeDropsCopiesByEachKey(t *testing.T) {
+	srv := natstest.Start(t)
+	startStage(t, srv)
+
+	const text = "The European Union imposed new sanctions on the country's oil exports on Tuesday."
+	for _, a := range []feeds.Article{
+		art("wire", "first", "g-1", "https://news.example/story-1", "EU imposes new sanctions", text),
+		art("mirror", "same-url", "m-9", "https://news.example/story-1", "Different headline", "Other words entirely."),
+		art("wire", "same-guid", "g-1", "https://news.example/story-1-updated", "Another", "Something else."),
+		art("copycat", "same-text", "c-3", "https://copycat.example/x", "EU Imposes New Sanctions!", "The European Union imposed new SANCTIONS on the country’s oil exports on Tuesday"),
+		art("wire", "other", "g-2", "https://news.example/story-2", "Council approves bike lanes", "The city council voted for new bike lanes."),
+		// Same headline, no summary: too weak to call it the same text.
+		art("blog", "bare-title", "b-1", "https://blog.example/live", "Live updates", ""),
+		art("blog2", "bare-title-2", "b-2", "https://blog2.example/live", "Live updates", ""),
+	} {
+		publish(t, srv.JS, a)
+	}
+	got := uniqueIDs(t, srv.JS, 4)
+	want := []string{"first", "other", "bare-title", "bare-title-2"}
+	if len(got) != len(want) {
+		t.Fatalf("unique = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("unique[%d] = %s, want %s", i, got[i], want[i])
+		}
+	}
+}
+
+// A redelivered input whose keys its own earlier attempt claimed (a crash
+// between claiming and publishing) is published, while an input whose keys
+// another input claimed is dropped.
+func TestDedupeRedeliveryAfterCrash(t *testing.T) {
+	srv := natstest.Start(t)
+	ctx := context.Background()
+	res, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed := art("wire", "crashed", "g-7", "https://news.example/7", "Talks collapse", "Negotiators left without an agreement.")
+	seq := publish(t, srv.JS, crashed)
+	// What the crashed attempt left behind: every key claimed by seq.
+	for _, k := range dedupe.Keys(&crashed) {
+		v, _ := json.Marshal(map[string]any{"id": crashed.ID, "feed": "wire", "seq": seq})
+		if _, err := res.Dedupe.Create(ctx, k.Name, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyOf := art("mirror", "copy", "m-7", "https://news.example/7", "Talks collapse (copy)", "x")
+	publish(t, srv.JS, copyOf)
+
+	startStage(t, srv)
+	got := uniqueIDs(t, srv.JS, 1)
+	if len(got) != 1 || got[0] != "crashed" {
+		t.Fatalf("unique = %v, want [crashed]", got)
+	}
+}
+
+// Keys live in the KV bucket, so a restart of the server and the stage does
+// not forget what was seen.
+func TestDedupeRemembersAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	srv := natstest.StartIn(t, dir)
+	_, stop := startStage(t, srv)
+	publish(t, srv.JS, art("wire", "a", "g-1", "https://news.example/a", "Ceasefire holds", "Guns fell silent overnight."))
+	if got := uniqueIDs(t, srv.JS, 1); len(got) != 1 {
+		t.Fatalf("before restart: unique = %v, want [a]", got)
+	}
+	stop()
+	srv.Stop()
+
+	srv = natstest.StartIn(t, dir)
+	startStage(t, srv)
+	publish(t, srv.JS, art("mirror", "b", "m-1", "https://news.example/a?utm_source=x", "Ceasefire holds", "Guns fell silent overnight."))
+	publish(t, srv.JS, art("wire", "c", "g-3", "https://news.example/c", "New story", "Fresh."))
+	got := uniqueIDs(t, srv.JS, 2)
+	if len(got) != 2 || got[0] != "a" || got[1] != "c" {
+		t.Fatalf("after restart: unique = %v, want [a c]", got)
+	}
+}

@@ -1,0 +1,27 @@
+// Package pipeline is newswire's NATS plumbing: the embedded server, the
+// streams, consumers and KV buckets every part shares, the raw-article
+// publisher the poller uses, and the stage runner that gives every stage the
+// same ack rule. The stages themselves live in pipeline/dedupe and
+// pipeline/tag.
+//
+// Data flow (names in names.go):
+//
+//	worker ──publish──► NEWS_RAW     news.raw.<feed>
+//	                         │ durable "dedupe"  (Runner + dedupe.Stage, keys in KV newswire_dedupe)
+//	                         ▼
+//	                    NEWS_UNIQUE  news.unique.<feed>
+//	                         │ durable "tag"     (Runner + tag.Stage)
+//	                         ▼
+//	                    NEWS_TAGGED  news.tagged.<feed>, news.topic.<topic>
+//	failures ─────────► NEWS_DEAD    news.dead.<stage>
+//
+// The ack rule (Runner): a handler publishes its outputs and waits for the
+// broker's acknowledgement of each; only when it returns nil is the input
+// acked. Outputs carry Nats-Msg-Id derived from the article id, so an input
+// redelivered after a crash republishes into the stream's duplicate window and
+// is dropped there. A handler error marked Permanent (bad JSON) sends the input
+// to news.dead.<stage> at once; other errors and panics are retried with a
+// delay and dead-lettered once the consumer's MaxDeliver is reached.
+//
+// pipeline imports feeds and nothing else of ours.
+package pipeline

@@ -1,0 +1,63 @@
+package pipeline
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics are the pipeline's Prometheus series. Create one per process with
+// NewMetrics and pass it to every stage; a nil *Metrics records nothing.
+type Metrics struct {
+	Messages   *prometheus.CounterVec // newswire_stage_messages_total{stage,result}
+	Published  *prometheus.CounterVec // newswire_articles_published_total{stage}
+	Duplicates *prometheus.CounterVec // newswire_duplicates_total{key}
+	Topics     *prometheus.CounterVec // newswire_topic_articles_total{topic}
+}
+
+// NewMetrics creates the series and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newswire_stage_messages_total",
+			Help: "Input messages handled per stage, by result (ok, retry, dead).",
+		}, []string{"stage", "result"}),
+		Published: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newswire_articles_published_total",
+			Help: "Articles published per stage (poll: raw, dedupe: unique, tag: tagged).",
+		}, []string{"stage"}),
+		Duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newswire_duplicates_total",
+			Help: "Articles dropped as duplicates, by the first key that matched (url, guid, content).",
+		}, []string{"key"}),
+		Topics: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newswire_topic_articles_total",
+			Help: "Articles published per topic.",
+		}, []string{"topic"}),
+	}
+	reg.MustRegister(m.Messages, m.Published, m.Duplicates, m.Topics)
+	return m
+}
+
+func (m *Metrics) stageResult(stage, result string) {
+	if m != nil {
+		m.Messages.WithLabelValues(stage, result).Inc()
+	}
+}
+
+// AddPublished counts n articles published by stage.
+func (m *Metrics) AddPublished(stage string, n int) {
+	if m != nil {
+		m.Published.WithLabelValues(stage).Add(float64(n))
+	}
+}
+
+// AddDuplicate counts one article dropped because key matched.
+func (m *Metrics) AddDuplicate(key string) {
+	if m != nil {
+		m.Duplicates.WithLabelValues(key).Inc()
+	}
+}
+
+// AddTopic counts one article published on topic.
+func (m *Metrics) AddTopic(topic string) {
+	if m != nil {
+		m.Topics.WithLabelValues(topic).Inc()
+	}
+}

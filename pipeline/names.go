@@ -1,0 +1,49 @@
+package pipeline
+
+import "time"
+
+// Stream, subject, consumer and bucket names: the one place they are spelled.
+const (
+	StreamRaw    = "NEWS_RAW"
+	StreamUnique = "NEWS_UNIQUE"
+	StreamTagged = "NEWS_TAGGED"
+	StreamDead   = "NEWS_DEAD"
+
+	ConsumerDedupe = "dedupe"
+	ConsumerTag    = "tag"
+
+	BucketFeeds  = "newswire_feeds"  // per-feed poll state, key = feed id
+	BucketDedupe = "newswire_dedupe" // seen identity and content keys
+
+	// HeaderTopics lists an article's topics, comma-separated, on tagged messages.
+	HeaderTopics = "Newswire-Topics"
+	// HeaderDeadReason says why a message was dead-lettered.
+	HeaderDeadReason = "Newswire-Dead-Reason"
+	// HeaderDeadStage names the stage that gave up on a message.
+	HeaderDeadStage = "Newswire-Dead-Stage"
+	// HeaderDeadSubject is the subject the dead message was read from.
+	HeaderDeadSubject = "Newswire-Dead-Subject"
+
+	// DuplicateWindow is how long every stream remembers Nats-Msg-Id values.
+	// It must exceed the longest time an input can wait between a crash and
+	// its redelivery (AckWait × a few), so a republished output is dropped.
+	DuplicateWindow = 10 * time.Minute
+)
+
+// RawSubject is where the poller publishes the articles of a feed.
+func RawSubject(feedID string) string { return "news.raw." + feedID }
+
+// UniqueSubject is where the dedupe stage publishes first copies.
+func UniqueSubject(feedID string) string { return "news.unique." + feedID }
+
+// TaggedSubject carries every tagged article of a feed, topics or not.
+func TaggedSubject(feedID string) string { return "news.tagged." + feedID }
+
+// TopicSubject carries one copy of each article that matched topic.
+func TopicSubject(topic string) string { return "news.topic." + topic }
+
+// DeadSubject receives the messages a stage gave up on.
+func DeadSubject(stage string) string { return "news.dead." + stage }
+
+// TopicMsgID is the Nats-Msg-Id of an article's copy on a topic subject.
+func TopicMsgID(articleID, topic string) string { return articleID + ":" + topic }

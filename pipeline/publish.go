@@ -1,0 +1,90 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newswire/newswire/feeds"
+)
+
+// PublishJSON publishes v as JSON on subject with Nats-Msg-Id msgID and
+// waits for the broker's acknowledgement. A duplicate (the id was stored
+// within the duplicate window) counts as success: the output exists.
+func PublishJSON(ctx context.Context, js jetstream.JetStream, subject, msgID string, v any, header nats.Header) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("pipeline: encode %s: %w", subject, err)
+	}
+	msg := nats.NewMsg(subject)
+	msg.Data = data
+	for k, vals := range header {
+		msg.Header[k] = vals
+	}
+	msg.Header.Set("Content-Type", "application/json")
+	if _, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(msgID)); err != nil {
+		return fmt.Errorf("pipeline: publish %s: %w", subject, err)
+	}
+	return nil
+}
+
+// DecodeArticle reads an article message. A body that is not an article of
+// schema v1 is a PermanentError: retrying cannot fix it.
+func DecodeArticle(data []byte) (*feeds.Article, error) {
+	var a feeds.Article
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, Permanent(fmt.Errorf("invalid article JSON: %w", err))
+	}
+	if a.Schema != feeds.SchemaV1 {
+		return nil, Permanent(fmt.Errorf("unknown schema %q", a.Schema))
+	}
+	if a.ID == "" || a.Feed.ID == "" {
+		return nil, Permanent(fmt.Errorf("article without id or feed id"))
+	}
+	return &a, nil
+}
+
+// RawPublisher publishes a feed's new articles on news.raw.<feed>. The
+// poller uses it through its own interface.
+type RawPublisher struct {
+	js jetstream.JetStream
+}
+
+// NewRawPublisher returns a RawPublisher on js.
+func NewRawPublisher(js jetstream.JetStream) *RawPublisher { return &RawPublisher{js: js} }
+
+// Publish stores every article on its feed's raw subject and returns when
+// the broker has acknowledged all of them, or the first error. Articles are
+// sent asynchronously and awaited together, so a feed of 100 items costs
+// about one round trip, not 100.
+func (p *RawPublisher) Publish(ctx context.Context, articles []feeds.Article) error {
+	futures := make([]jetstream.PubAckFuture, 0, len(articles))
+	for i := range articles {
+		a := &articles[i]
+		data, err := json.Marshal(a)
+		if err != nil {
+			return fmt.Errorf("pipeline: encode article %s: %w", a.ID, err)
+		}
+		msg := nats.NewMsg(RawSubject(a.Feed.ID))
+		msg.Data = data
+		msg.Header.Set("Content-Type", "application/json")
+		f, err := p.js.PublishMsgAsync(msg, jetstream.WithMsgID(a.ID))
+		if err != nil {
+			return fmt.Errorf("pipeline: publish article %s: %w", a.ID, err)
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("pipeline: publish %s: %w", f.Msg().Subject, err)
+		case <-ctx.Done():
+			return fmt.Errorf("pipeline: publish: %w", ctx.Err())
+		}
+	}
+	return nil
+}

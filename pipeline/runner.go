@@ -1,0 +1,191 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Handler processes one input message. It publishes its outputs itself (with
+// Publish, which waits for the broker's ack) and returns nil only when all of
+// them are stored. It must be safe to call concurrently and idempotent for a
+// redelivered message.
+type Handler func(ctx context.Context, msg jetstream.Msg) error
+
+// PermanentError marks an input that can never be processed (bad JSON, a
+// wrong schema): it is dead-lettered at once instead of being retried.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Permanent wraps err as a PermanentError.
+func Permanent(err error) error { return &PermanentError{Err: err} }
+
+// RunnerOptions configures a Runner. Zero values take the defaults noted.
+type RunnerOptions struct {
+	Stage       string        // stage name, used in logs, metrics and news.dead.<stage>
+	Stream      string        // input stream
+	Consumer    string        // durable consumer on Stream, shared by all replicas
+	Concurrency int           // messages handled at once, default 8
+	Batch       int           // messages per pull, default 64
+	MaxDeliver  int           // deliveries before dead-lettering, default 5 (match the consumer)
+	RetryDelay  time.Duration // base delay of a retry, doubled per delivery, default 1s
+	Timeout     time.Duration // per-message processing limit, default 30s
+}
+
+func (o RunnerOptions) withDefaults() RunnerOptions {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	if o.Batch <= 0 {
+		o.Batch = 64
+	}
+	if o.MaxDeliver <= 0 {
+		o.MaxDeliver = 5
+	}
+	if o.RetryDelay <= 0 {
+		o.RetryDelay = time.Second
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	return o
+}
+
+// Runner pulls from a durable consumer and applies newswire's ack rule to a
+// Handler: success → ack; permanent error → dead-letter, then terminate;
+// other error or panic → nak with a growing delay, and dead-letter once
+// MaxDeliver deliveries are used up. A message is terminated only after its
+// dead letter is stored, so nothing is dropped silently.
+type Runner struct {
+	js      jetstream.JetStream
+	opts    RunnerOptions
+	handle  Handler
+	metrics *Metrics
+	log     zerolog.Logger
+}
+
+// NewRunner returns a Runner; Run starts it.
+func NewRunner(js jetstream.JetStream, opts RunnerOptions, h Handler, m *Metrics, log zerolog.Logger) *Runner {
+	opts = opts.withDefaults()
+	return &Runner{js: js, opts: opts, handle: h, metrics: m, log: log.With().Str("component", opts.Stage).Logger()}
+}
+
+// Run pulls and handles messages until ctx is cancelled, then stops pulling,
+// lets the messages in hand finish (they are not cut off by ctx) and returns
+// nil. It returns an error only when the consumer cannot be found.
+func (r *Runner) Run(ctx context.Context) error {
+	cons, err := r.js.Consumer(ctx, r.opts.Stream, r.opts.Consumer)
+	if err != nil {
+		return fmt.Errorf("pipeline: %s: consumer %s/%s: %w", r.opts.Stage, r.opts.Stream, r.opts.Consumer, err)
+	}
+	sem := make(chan struct{}, r.opts.Concurrency)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(r.opts.Batch, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			r.log.Warn().Err(err).Msg("pull failed; retrying")
+			sleep(ctx, time.Second)
+			continue
+		}
+		for msg := range batch.Messages() {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				r.process(context.WithoutCancel(ctx), msg)
+			}()
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil {
+			r.log.Debug().Err(err).Msg("pull ended early")
+		}
+	}
+	return nil
+}
+
+func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
+	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	defer cancel()
+	delivered := uint64(1)
+	var seq uint64
+	if meta, err := msg.Metadata(); err == nil {
+		delivered, seq = meta.NumDelivered, meta.Sequence.Stream
+	}
+	err := r.safeHandle(ctx, msg)
+	var perm *PermanentError
+	switch {
+	case err == nil:
+		if err := msg.Ack(); err != nil {
+			// The outputs are stored; a lost ack only means a redelivery,
+			// which the outputs' Nats-Msg-Id makes harmless.
+			r.log.Warn().Err(err).Uint64("seq", seq).Msg("ack failed")
+		}
+		r.metrics.stageResult(r.opts.Stage, "ok")
+	case errors.As(err, &perm) || delivered >= uint64(r.opts.MaxDeliver):
+		r.deadLetter(ctx, msg, seq, delivered, err)
+	default:
+		delay := r.opts.RetryDelay << min(delivered-1, 6)
+		r.log.Warn().Err(err).Uint64("seq", seq).Uint64("delivered", delivered).Dur("retry_in", delay).Msg("processing failed; will retry")
+		_ = msg.NakWithDelay(delay)
+		r.metrics.stageResult(r.opts.Stage, "retry")
+	}
+}
+
+// safeHandle turns a handler panic into an error so one bad article cannot
+// take the stage down.
+func (r *Runner) safeHandle(ctx context.Context, msg jetstream.Msg) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error().Str("panic", fmt.Sprint(p)).Bytes("stack", debug.Stack()).Msg("handler panicked")
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return r.handle(ctx, msg)
+}
+
+func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, seq, delivered uint64, cause error) {
+	reason := fmt.Sprintf("%s (delivery %d)", cause, delivered)
+	out := nats.NewMsg(DeadSubject(r.opts.Stage))
+	out.Data = msg.Data()
+	for k, v := range msg.Headers() {
+		if k != jetstream.MsgIDHeader {
+			out.Header[k] = v
+		}
+	}
+	out.Header.Set(HeaderDeadReason, reason)
+	out.Header.Set(HeaderDeadStage, r.opts.Stage)
+	out.Header.Set(HeaderDeadSubject, msg.Subject())
+	out.Header.Set(jetstream.MsgIDHeader, r.opts.Stage+":"+strconv.FormatUint(seq, 10))
+	if _, err := r.js.PublishMsg(ctx, out); err != nil {
+		// Keep the input: better a redelivery than a lost message.
+		r.log.Error().Err(err).Uint64("seq", seq).Msg("dead-letter publish failed; will retry the message")
+		_ = msg.NakWithDelay(r.opts.RetryDelay)
+		r.metrics.stageResult(r.opts.Stage, "retry")
+		return
+	}
+	if err := msg.TermWithReason(reason); err != nil {
+		r.log.Warn().Err(err).Uint64("seq", seq).Msg("terminate failed")
+	}
+	r.log.Error().Str("reason", reason).Uint64("seq", seq).Str("subject", msg.Subject()).Msg("message dead-lettered")
+	r.metrics.stageResult(r.opts.Stage, "dead")
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -1,0 +1,82 @@
+package pipeline
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/rs/zerolog"
+)
+
+// EmbeddedOptions configures the in-process nats-server.
+type EmbeddedOptions struct {
+	Listen   string // host:port; port 0 picks a free one (tests)
+	StoreDir string // JetStream store directory, created if missing
+	Name     string // server name, default "newswire"
+}
+
+// EmbeddedServer is a real nats-server with JetStream running inside the
+// daemon's process. Other processes on the machine reach it on Listen.
+type EmbeddedServer struct {
+	ns *server.Server
+}
+
+// StartEmbedded starts the server and waits until it accepts connections.
+// The caller must call Shutdown.
+func StartEmbedded(opts EmbeddedOptions, log zerolog.Logger) (*EmbeddedServer, error) {
+	host, portStr, err := net.SplitHostPort(opts.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: embedded listen %q: %w", opts.Listen, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: embedded listen %q: bad port", opts.Listen)
+	}
+	if port == 0 {
+		port = server.RANDOM_PORT
+	}
+	name := opts.Name
+	if name == "" {
+		name = "newswire"
+	}
+	ns, err := server.NewServer(&server.Options{
+		ServerName: name,
+		Host:       host,
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   opts.StoreDir,
+		NoSigs:     true, // the daemon owns the signals
+		MaxPayload: 8 << 20,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: embedded server: %w", err)
+	}
+	ns.SetLoggerV2(serverLogger{log.With().Str("component", "nats-server").Logger()}, false, false, false)
+	go ns.Start()
+	if !ns.ReadyForConnections(15 * time.Second) {
+		ns.Shutdown()
+		return nil, fmt.Errorf("pipeline: embedded server on %s did not become ready (is the port in use or %s not writable?)", opts.Listen, opts.StoreDir)
+	}
+	return &EmbeddedServer{ns: ns}, nil
+}
+
+// ClientURL is the nats:// URL clients use to connect.
+func (s *EmbeddedServer) ClientURL() string { return s.ns.ClientURL() }
+
+// Shutdown stops the server and waits for it to flush its store.
+func (s *EmbeddedServer) Shutdown() {
+	s.ns.Shutdown()
+	s.ns.WaitForShutdown()
+}
+
+// serverLogger routes nats-server's log lines into zerolog.
+type serverLogger struct{ log zerolog.Logger }
+
+func (l serverLogger) Noticef(format string, v ...any) { l.log.Info().Msgf(format, v...) }
+func (l serverLogger) Warnf(format string, v ...any)   { l.log.Warn().Msgf(format, v...) }
+func (l serverLogger) Fatalf(format string, v ...any)  { l.log.Error().Msgf(format, v...) }
+func (l serverLogger) Errorf(format string, v ...any)  { l.log.Error().Msgf(format, v...) }
+func (l serverLogger) Debugf(format string, v ...any)  { l.log.Debug().Msgf(format, v...) }
+func (l serverLogger) Tracef(format string, v ...any)  { l.log.Trace().Msgf(format, v...) }

@@ -1,0 +1,73 @@
+package tag
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/newswire/newswire/pipeline"
+)
+
+// StageName names the stage in logs, metrics and news.dead.tag.
+const StageName = "tag"
+
+// Stage is the tag handler between NEWS_UNIQUE and NEWS_TAGGED. Every
+// article goes to news.tagged.<feed> with its topics (possibly none), and one
+// copy to news.topic.<topic> per matched topic. It is safe for concurrent
+// use; SetRules swaps the rules atomically while messages are in flight.
+type Stage struct {
+	js      jetstream.JetStream
+	rules   atomic.Pointer[Rules]
+	metrics *pipeline.Metrics
+	log     zerolog.Logger
+}
+
+// NewStage returns a tag stage using rules.
+func NewStage(js jetstream.JetStream, rules *Rules, m *pipeline.Metrics, log zerolog.Logger) *Stage {
+	s := &Stage{js: js, metrics: m, log: log.With().Str("component", StageName).Logger()}
+	s.rules.Store(rules)
+	return s
+}
+
+// SetRules replaces the rules for messages handled from now on.
+func (s *Stage) SetRules(r *Rules) { s.rules.Store(r) }
+
+// Rules returns the rules in use.
+func (s *Stage) Rules() *Rules { return s.rules.Load() }
+
+// Handle implements pipeline.Handler. The tagged copy is published before the
+// topic copies; all carry Nats-Msg-Id derived from the article id, so a
+// redelivery republishes nothing new.
+func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
+	a, err := pipeline.DecodeArticle(msg.Data())
+	if err != nil {
+		return err
+	}
+	a.Topics = s.rules.Load().Match(a.Title, a.Summary)
+
+	names := make([]string, len(a.Topics))
+	for i, t := range a.Topics {
+		names[i] = t.Name
+	}
+	header := nats.Header{}
+	header.Set(pipeline.HeaderTopics, strings.Join(names, ","))
+
+	if err := pipeline.PublishJSON(ctx, s.js, pipeline.TaggedSubject(a.Feed.ID), a.ID, a, header); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := pipeline.PublishJSON(ctx, s.js, pipeline.TopicSubject(name), pipeline.TopicMsgID(a.ID, name), a, header); err != nil {
+			return err
+		}
+		s.metrics.AddTopic(name)
+	}
+	s.metrics.AddPublished(StageName, 1)
+	if len(names) > 0 {
+		s.log.Debug().Str("article_id", a.ID).Str("feed_id", a.Feed.ID).Strs("topics", names).Msg("tagged")
+	}
+	return nil
+}
