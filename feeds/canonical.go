@@ -53,7 +53,13 @@ func CanonicalURL(raw string, base *url.URL) (string, error) {
 	u.Fragment, u.RawFragment = "", ""
 	u.RawQuery = cleanQuery(u.RawQuery)
 	u.ForceQuery = false
-	return u.String(), nil
+	out := u.String()
+	// url.Parse accepts some hosts (such as "::") that it rejects once
+	// bracketed; a canonical URL must parse again.
+	if _, err := url.Parse(out); err != nil {
+		return "", fmt.Errorf("feeds: %w", err)
+	}
+	return out, nil
 }
 
 // cleanQuery drops empty and tracking parameters from a raw query and sorts
@@ -68,6 +74,7 @@ func cleanQuery(raw string) string {
 		if piece == "" {
 			continue
 		}
+		piece = escapeNonASCII(piece)
 		rawName, _, _ := strings.Cut(piece, "=")
 		name, err := url.QueryUnescape(rawName)
 		if err != nil {
@@ -76,7 +83,7 @@ func cleanQuery(raw string) string {
 		if isTrackingParam(name) {
 			continue
 		}
-		kept = append(kept, param{name: name, raw: escapeNonASCII(piece)})
+		kept = append(kept, param{name: name, raw: piece})
 	}
 	slices.SortStableFunc(kept, func(a, b param) int { return strings.Compare(a.name, b.name) })
 	parts := make([]string, len(kept))

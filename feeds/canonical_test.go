@@ -81,6 +81,7 @@ func TestCanonicalURLErrors(t *testing.T) {
 		{"no host", "http:///path", nil},
 		{"bad escape", "https://example.com/%zz", nil},
 		{"control character", "https://example.com/a\nb", nil},
+		{"colons for a host", "//::", mustParse("https://example.com/")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,6 +153,9 @@ func FuzzCanonicalURL(f *testing.F) {
 		if err != nil {
 			t.Fatalf("CanonicalURL(%q) = %q, which does not parse: %v", raw, got, err)
 		}
+		if again, err := CanonicalURL(got, nil); err != nil || again != got {
+			t.Errorf("CanonicalURL(%q) = %q, but CanonicalURL of that = %q, %v", raw, got, again, err)
+		}
 		if u.ForceQuery {
 			t.Errorf("CanonicalURL(%q) = %q, ends in an empty query", raw, got)
 		}
@@ -161,4 +165,12 @@ func FuzzCanonicalURL(f *testing.F) {
 			}
 		}
 	})
+}
+
+func mustParse(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
 }

@@ -1,0 +1,67 @@
+package tag
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/newswire/newswire/feeds"
+)
+
+// TestShippedRules pins how the shipped ceasefire and sanctions rules read
+// typical headlines, one principle per case (shared/eval/README.md has the
+// topic definitions).
+func TestShippedRules(t *testing.T) {
+	r := compileShipped(t)
+	tests := []struct {
+		topic          string
+		title, summary string
+		want           bool
+	}{
+		// Ceasefire: talks about one are about one.
+		{"ceasefire", "Talks end without a ceasefire deal", "", true},
+		{"ceasefire", "Hamas and Israel agree four-day truce", "", true},
+		{"ceasefire", "Fighting resumes", "The truce between the army and the rebels collapsed overnight.", true},
+		{"ceasefire", "Sudan rivals sign a cease fire", "", true},
+		{"ceasefire", "UN calls for humanitarian pause in Gaza", "", true},
+		// Trade, strike and political truces, commemorations.
+		{"ceasefire", "US and China agree tariff truce", "", false},
+		{"ceasefire", "Washington and Beijing call a trade truce", "The truce will last 90 days.", false},
+		{"ceasefire", "Rail unions agree strike truce", "", false},
+		{"ceasefire", "Party leaders announce political truce", "", false},
+		{"ceasefire", "UK marks Armistice Day with two-minute silence", "", false},
+		{"ceasefire", "IOC urges Olympic truce", "", false},
+		{"ceasefire", "Truce", "", false}, // bare "truce": which truce?
+		// Other languages.
+		{"ceasefire", "Un cessez-le-feu est entré en vigueur", "", true},
+		{"ceasefire", "Waffenstillstandsabkommen unterzeichnet", "", true},
+		{"ceasefire", "Acuerdan un alto el fuego en Gaza", "", true},
+		{"ceasefire", "Россия и Украина договорились о перемирии", "", true},
+		{"ceasefire", "Сторони домовилися про припинення вогню", "", true},
+
+		// Sanctions with an actor, a target or an instrument.
+		{"sanctions", "EU imposes new sanctions on Russia", "", true},
+		{"sanctions", "Treasury sanctions crypto mixer used by North Korean hackers", "", true},
+		{"sanctions", "US expands export controls on chips", "", true},
+		{"sanctions", "Oligarchs lose billions", "Western sanctions have frozen their yachts.", true},
+		{"sanctions", "Iran oil exports surge despite U.S. sanctions", "", true},
+		{"sanctions", "G7 tightens oil price cap", "", true},
+		{"sanctions", "ЕС ввел новые санкции против России", "", true},
+		{"sanctions", "ЄС запровадив нові санкції проти Росії", "", true},
+		{"sanctions", "Neue Sanktionen gegen Russland beschlossen", "", true},
+		{"sanctions", "La UE aprueba nuevas sanciones contra Rusia", "", true},
+		// Bare mentions, sport, courts, approval, press embargoes.
+		{"sanctions", "Sanctions bite", "", false},
+		{"sanctions", "Judge sanctions lawyers over fake citations", "", false},
+		{"sanctions", "FIFA threatens sporting sanctions over armband", "", false},
+		{"sanctions", "Golfer cleared for PGA Tour-sanctioned events", "", false},
+		{"sanctions", "Officially sanctioned march goes ahead", "", false},
+		{"sanctions", "Review embargo lifts for the new console", "", false},
+		{"sanctions", "Energy price cap to rise in April", "", false},
+	}
+	for _, tt := range tests {
+		got := slices.ContainsFunc(r.Match(tt.title, tt.summary), func(m feeds.TopicMatch) bool { return m.Name == tt.topic })
+		if got != tt.want {
+			t.Errorf("%s: Match(%q, %q) has it %v, want %v\n%+v", tt.topic, tt.title, tt.summary, got, tt.want, r.Explain(tt.title, tt.summary))
+		}
+	}
+}
