@@ -15,7 +15,9 @@ import (
 // is the first of
 //
 //   - the GUID (surrounding whitespace ignored), when the feed gives one;
-//   - the canonical URL (see CanonicalURL), when there is one;
+//   - the canonical URL (see CanonicalURL), when there is one; Normalise
+//     passes it with the link's fragment put back, because some feeds tell
+//     their items apart only by fragment (entries.php#110, #111, …);
 //   - the plain-text title + "\x00" + the published time in UTC RFC 3339
 //     (the zero time when the item has none).
 //

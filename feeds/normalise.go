@@ -135,16 +135,16 @@ func (n *normaliser) link(item *gofeed.Item) (canonical, identity string) {
 	if guid := strings.TrimSpace(item.GUID); strings.HasPrefix(guid, "http://") || strings.HasPrefix(guid, "https://") {
 		candidates = append(candidates, candidate{guid, nil})
 	}
-	for _, c := range candidates {
-		canonical, err := CanonicalURL(c.raw, c.base)
+	for _, cand := range candidates {
+		c, err := CanonicalURL(cand.raw, cand.base)
 		if err != nil {
 			continue
 		}
-		identity = canonical
-		if u, err := url.Parse(strings.TrimSpace(c.raw)); err == nil && u.Fragment != "" {
+		identity = c
+		if u, err := url.Parse(strings.TrimSpace(cand.raw)); err == nil && u.Fragment != "" {
 			identity += "#" + u.EscapedFragment()
 		}
-		return canonical, identity
+		return c, identity
 	}
 	return "", ""
 }

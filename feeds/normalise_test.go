@@ -271,6 +271,29 @@ func TestNormaliseIDsStableAcrossPolls(t *testing.T) {
 	}
 }
 
+// A feed whose items differ only in the fragment of their link: the URL
+// drops it, the ids must not.
+func TestNormaliseFragmentOnlyLinks(t *testing.T) {
+	arts := parseString(t, `<rss version="2.0"><channel><title>N</title><link>https://n.example/</link>
+		<item><title>Issue</title><link>https://n.example/entries.php#111</link></item>
+		<item><title>Issue</title><link>https://n.example/entries.php#110</link></item>
+		</channel></rss>`)
+	if len(arts) != 2 {
+		t.Fatalf("got %d articles, want 2", len(arts))
+	}
+	for i, a := range arts {
+		if want := "https://n.example/entries.php"; a.URL != want {
+			t.Errorf("article %d URL = %q, want %q", i, a.URL, want)
+		}
+	}
+	if arts[0].ID == arts[1].ID {
+		t.Errorf("items differing only by link fragment share id %q", arts[0].ID)
+	}
+	if want := ArticleID("example", "", "https://n.example/entries.php#111", "", time.Time{}); arts[0].ID != want {
+		t.Errorf("ID = %q, want the fragment-bearing URL identity %q", arts[0].ID, want)
+	}
+}
+
 func TestNormaliseNil(t *testing.T) {
 	if got := Normalise(FeedRef{ID: "x"}, nil, fetchedAt); got != nil {
 		t.Errorf("Normalise(nil feed) = %v, want nil", got)

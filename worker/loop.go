@@ -92,6 +92,9 @@ func (l *feedLoop) poll(ctx context.Context) {
 		st = FeedState{URL: l.spec.URL, Polls: st.Polls, NotModified: st.NotModified, Published: st.Published}
 	}
 	result, n, err := l.fetchAndPublish(ctx, &st)
+	if feeds.ClassOf(err) == feeds.ClassCanceled {
+		return // shutdown cut the poll short: not the feed's fault, nothing to record
+	}
 	now := time.Now().UTC()
 	st.Polls++
 	st.LastPoll = now

@@ -55,7 +55,9 @@ func startRun(t *testing.T, configPath string) *runningDaemon {
 	ready := make(chan *daemon, 1)
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: rd.logs, getenv: func(string) string { return "" },
 		ready: func(d *daemon) { ready <- d }}
-	go func() { rd.done <- runEnv(ctx, e, []string{"run", "--config", configPath, "--log-format", "json", "--log-level", "debug"}) }()
+	go func() {
+		rd.done <- runEnv(ctx, e, []string{"run", "--config", configPath, "--log-format", "json", "--log-level", "debug"})
+	}()
 	select {
 	case rd.d = <-ready:
 	case err := <-rd.done:

@@ -5,7 +5,10 @@
 // input message:
 //
 //	g.<hash>  feed id + GUID          (the same item of the same feed)
-//	u.<hash>  canonical URL           (the same link in any feed)
+//	u.<hash>  canonical URL           (the same link in any feed; within one
+//	                                   feed, items with different GUIDs stay
+//	                                   apart: links that differ only by a
+//	                                   #fragment share a canonical URL)
 //	c.<hash>  normalised title+summary (the same text under any link)
 //
 // Keys live in the JetStream KV bucket newswire_dedupe, which expires them
@@ -65,7 +68,15 @@ func New(js jetstream.JetStream, kv jetstream.KeyValue, m *pipeline.Metrics, log
 type claim struct {
 	ArticleID string `json:"id"`
 	Feed      string `json:"feed"`
-	Seq       uint64 `json:"seq"` // stream sequence of the claiming input
+	GUID      string `json:"guid,omitempty"` // the claimer's GUID, if it had one
+	Seq       uint64 `json:"seq"`            // stream sequence of the claiming input
+}
+
+// distinctItemOf reports whether two claims are distinct items of one feed:
+// within a feed, different GUIDs mean different items even when their links
+// differ only by a fragment (newsletters, live blogs with anchors).
+func (c *claim) distinctItemOf(other claim) bool {
+	return c.Feed == other.Feed && c.GUID != "" && other.GUID != "" && c.GUID != other.GUID
 }
 
 // Key is one identity of an article.
@@ -113,7 +124,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return pipeline.Permanent(fmt.Errorf("not a JetStream message: %w", err))
 	}
-	mine := claim{ArticleID: a.ID, Feed: a.Feed.ID, Seq: meta.Sequence.Stream}
+	mine := claim{ArticleID: a.ID, Feed: a.Feed.ID, GUID: a.GUID, Seq: meta.Sequence.Stream}
 	value, _ := json.Marshal(mine)
 
 	for _, k := range Keys(a) {
@@ -121,7 +132,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 		if err != nil {
 			return fmt.Errorf("dedupe: key %s: %w", k.Name, err)
 		}
-		if owner != nil && owner.Seq != mine.Seq {
+		if owner != nil && owner.Seq != mine.Seq && !(k.Kind == "url" && owner.distinctItemOf(mine)) {
 			s.metrics.AddDuplicate(k.Kind)
 			s.log.Debug().Str("article_id", a.ID).Str("feed_id", a.Feed.ID).
 				Str("key", k.Kind).Str("first_id", owner.ArticleID).Str("first_feed", owner.Feed).

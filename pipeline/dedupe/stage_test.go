@@ -87,11 +87,14 @@ func TestDedupeDropsCopiesByEachKey(t *testing.T) {
 		// Same headline, no summary: too weak to call it the same text.
 		art("blog", "bare-title", "b-1", "https://blog.example/live", "Live updates", ""),
 		art("blog2", "bare-title-2", "b-2", "https://blog2.example/live", "Live updates", ""),
+		// One feed, two GUIDs, links that differ only by #fragment: two items.
+		art("letter", "issue-110", "l-110", "https://letter.example/entries.php", "Issue 110", "First."),
+		art("letter", "issue-111", "l-111", "https://letter.example/entries.php", "Issue 111", "Second."),
 	} {
 		publish(t, srv.JS, a)
 	}
-	got := uniqueIDs(t, srv.JS, 4)
-	want := []string{"first", "other", "bare-title", "bare-title-2"}
+	got := uniqueIDs(t, srv.JS, 6)
+	want := []string{"first", "other", "bare-title", "bare-title-2", "issue-110", "issue-111"}
 	if len(got) != len(want) {
 		t.Fatalf("unique = %v, want %v", got, want)
 	}

@@ -9,8 +9,6 @@ import (
 	"regexp"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/newswire/newswire/configs"
 )
 
@@ -146,22 +144,35 @@ func fileExists(p string) bool {
 }
 
 // compileShipped compiles configs/topics.yaml, the taxonomy the binary
-// embeds.
+// embeds, loaded as the daemon loads it.
 func compileShipped(t testing.TB) *Rules {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "configs", "topics.yaml"))
+	topics, err := configs.LoadTopics(filepath.Join("..", "..", "configs", "topics.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var topics configs.Topics
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&topics); err != nil {
-		t.Fatalf("configs/topics.yaml: %v", err)
-	}
-	rules, err := Compile(&topics)
+	rules, err := Compile(topics)
 	if err != nil {
 		t.Fatalf("configs/topics.yaml: %v", err)
 	}
 	return rules
+}
+
+// TestBuiltinTopicsCompile checks that the taxonomy embedded in the binary
+// compiles, and that it is the file tested above.
+func TestBuiltinTopicsCompile(t *testing.T) {
+	topics, err := configs.DefaultTopics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := Compile(topics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rules.Version(), compileShipped(t).Version(); got != want {
+		t.Errorf("built-in rules version %s, configs/topics.yaml %s", got, want)
+	}
+	if got := len(rules.Topics()); got < 10 {
+		t.Errorf("built-in taxonomy has %d topics, want at least 10", got)
+	}
 }

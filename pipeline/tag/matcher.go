@@ -166,11 +166,13 @@ func (m *matcher) step(state, sym int32) int32 {
 	}
 }
 
-// scan appends to occ every occurrence of every pattern in tokens.
-func (m *matcher) scan(tokens []string, f field, occ []occurrence) []occurrence {
+// scan appends to occ every occurrence of every pattern in the tokens of
+// text delimited by bounds, as tokenise returns them.
+func (m *matcher) scan(text string, bounds []int, f field, occ []occurrence) []occurrence {
 	var psymBuf [8]int32
 	state := int32(0)
-	for i, tok := range tokens {
+	for i := 0; i < len(bounds)/2; i++ {
+		tok := text[bounds[2*i]:bounds[2*i+1]]
 		end := int32(i + 1)
 		if m.maxPrefix > 0 && len(tok) >= m.minPrefix {
 			// Prefix phrases end on this token and extend the

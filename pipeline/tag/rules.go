@@ -1,6 +1,8 @@
-// Package tag assigns topics to articles with compiled keyword rules, and is
-// the home of the tag stage. It imports feeds and configs only; the rules
-// are handed in by the caller, never loaded here.
+// Package tag assigns topics to articles. Rules (rules.go, score.go) are
+// topic rules compiled into one multi-phrase matcher (matcher.go) over
+// normalised tokens (normalise.go); the tag stage runs them on the
+// pipeline. Rules are handed in by the caller as configs.Topics, never
+// loaded here; the matching code imports only configs and feeds.
 package tag
 
 import (

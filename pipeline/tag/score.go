@@ -48,7 +48,9 @@ type topicHit struct {
 // the title. A phrase counts at most once per field, and a hit is vetoed
 // by an exclude phrase of its topic within exclude_window tokens of it in
 // the same field (an overlapping exclude vetoes too: "trade truce" vetoes
-// "truce").
+// "truce"). Matched lists the phrases that counted, as written in the
+// rules, once each, in order of first appearance (title first; at one
+// position the longer phrase first).
 func (r *Rules) Match(title, summary string) []feeds.TopicMatch {
 	return r.matches(r.scan(title, summary))
 }
@@ -127,8 +129,10 @@ func (r *Rules) hitScore(tp *compiledTopic, k phraseKind, f field) float64 {
 // over each for all topics.
 func (r *Rules) scan(title, summary string) []occurrence {
 	var occ []occurrence
-	occ = r.m.scan(Tokens(title), fieldTitle, occ)
-	return r.m.scan(Tokens(summary), fieldSummary, occ)
+	text, bounds := tokenise(title, nil)
+	occ = r.m.scan(text, bounds, fieldTitle, occ)
+	text, bounds = tokenise(summary, bounds[:0])
+	return r.m.scan(text, bounds, fieldSummary, occ)
 }
 
 // evaluate calls fn for each topic with at least one strong or weak
