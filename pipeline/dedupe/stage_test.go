@@ -3,6 +3,7 @@ package dedupe_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -37,9 +38,9 @@ func publish(t *testing.T, js jetstream.JetStream, a feeds.Article) uint64 {
 	return ack.Sequence
 }
 
-// startStage ensures the topology on srv and runs a dedupe runner until the
-// test ends or stop is called.
-func startStage(t *testing.T, srv *natstest.Server) (*pipeline.Resources, func()) {
+// startStage ensures the topology on srv and runs a dedupe runner handling
+// concurrency messages at once until the test ends or stop is called.
+func startStage(t *testing.T, srv *natstest.Server, concurrency int) (*pipeline.Resources, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	res, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{})
@@ -49,6 +50,7 @@ func startStage(t *testing.T, srv *natstest.Server) (*pipeline.Resources, func()
 	stage := dedupe.New(srv.JS, res.Dedupe, nil, zerolog.Nop())
 	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
 		Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
+		Concurrency: concurrency,
 	}, stage.Handle, nil, zerolog.Nop())
 	done := make(chan struct{})
 	go func() { _ = r.Run(ctx); close(done) }()
@@ -75,7 +77,7 @@ func uniqueIDs(t *testing.T, js jetstream.JetStream, want int) []string {
 
 func TestDedupeDropsCopiesByEachKey(t *testing.T) {
 	srv := natstest.Start(t)
-	startStage(t, srv)
+	startStage(t, srv, 1) // one at a time: "first" is first
 
 	const text = "The European Union imposed new sanctions on the country's oil exports on Tuesday."
 	for _, a := range []feeds.Article{
@@ -127,7 +129,7 @@ func TestDedupeRedeliveryAfterCrash(t *testing.T) {
 	copyOf := art("mirror", "copy", "m-7", "https://news.example/7", "Talks collapse (copy)", "x")
 	publish(t, srv.JS, copyOf)
 
-	startStage(t, srv)
+	startStage(t, srv, 8)
 	got := uniqueIDs(t, srv.JS, 1)
 	if len(got) != 1 || got[0] != "crashed" {
 		t.Fatalf("unique = %v, want [crashed]", got)
@@ -139,7 +141,7 @@ func TestDedupeRedeliveryAfterCrash(t *testing.T) {
 func TestDedupeRemembersAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
 	srv := natstest.StartIn(t, dir)
-	_, stop := startStage(t, srv)
+	_, stop := startStage(t, srv, 8)
 	publish(t, srv.JS, art("wire", "a", "g-1", "https://news.example/a", "Ceasefire holds", "Guns fell silent overnight."))
 	if got := uniqueIDs(t, srv.JS, 1); len(got) != 1 {
 		t.Fatalf("before restart: unique = %v, want [a]", got)
@@ -148,11 +150,41 @@ func TestDedupeRemembersAcrossRestart(t *testing.T) {
 	srv.Stop()
 
 	srv = natstest.StartIn(t, dir)
-	startStage(t, srv)
+	startStage(t, srv, 8)
 	publish(t, srv.JS, art("mirror", "b", "m-1", "https://news.example/a?utm_source=x", "Ceasefire holds", "Guns fell silent overnight."))
 	publish(t, srv.JS, art("wire", "c", "g-3", "https://news.example/c", "New story", "Fresh."))
 	got := uniqueIDs(t, srv.JS, 2)
 	if len(got) != 2 || got[0] != "a" || got[1] != "c" {
 		t.Fatalf("after restart: unique = %v, want [a c]", got)
+	}
+}
+
+// Copies handled at the same moment, by concurrent workers of one stage or
+// by two stage replicas on the shared consumer, still yield one output.
+func TestDedupeConcurrentCopiesYieldOne(t *testing.T) {
+	srv := natstest.Start(t)
+	startStage(t, srv, 16)
+	startStage(t, srv, 16) // a second replica
+	const stories, copies = 20, 10
+	for s := 0; s < stories; s++ {
+		for c := 0; c < copies; c++ {
+			id := fmt.Sprintf("s%02d-c%02d", s, c)
+			publish(t, srv.JS, art(fmt.Sprintf("feed%d", c), id, "g-"+id,
+				fmt.Sprintf("https://news.example/story/%d", s),
+				fmt.Sprintf("Story %d headline from feed %d", s, c), "Body."))
+		}
+	}
+	got := uniqueIDs(t, srv.JS, stories)
+	if len(got) != stories {
+		t.Fatalf("got %d unique articles, want %d (one per story): %v", len(got), stories, got)
+	}
+	per := map[string]int{}
+	for _, id := range got {
+		per[id[:3]]++
+	}
+	for s, n := range per {
+		if n != 1 {
+			t.Errorf("story %s published %d times", s, n)
+		}
 	}
 }
