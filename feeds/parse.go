@@ -18,8 +18,8 @@ import (
 //
 // Errors are *FetchError of ClassNotFeed when the input is not recognisably
 // a feed (including JSON that is not JSON Feed), and ClassParse otherwise — including a panic inside gofeed, which is
-// recovered. (A stack overflow from absurdly deep nesting cannot be
-// recovered; the MaxBody limit is the defence there.)
+// recovered. A stack overflow from absurdly deep nesting cannot be
+// recovered: call ParseBody, which checks the depth first, on untrusted input.
 func Parse(r io.Reader) (feed *gofeed.Feed, err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -66,6 +66,9 @@ func ParseBody(body []byte, contentType string) (*gofeed.Feed, error) {
 				}
 			}
 		}
+	}
+	if err := checkXMLDepth(body); err != nil {
+		return nil, err
 	}
 	return Parse(bytes.NewReader(body))
 }
