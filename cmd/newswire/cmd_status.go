@@ -7,8 +7,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-	"github.com/rs/zerolog"
 
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/worker"
@@ -23,19 +21,11 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 	} else if len(rest) > 0 {
 		return usagef("unexpected arguments %q", rest)
 	}
-	url, err := subscribeURL(e, *configPath, *natsURL)
-	if err != nil {
-		return err
-	}
-	nc, err := pipeline.Connect(url, "newswire status", zerolog.Nop())
+	nc, js, err := dialClient(e, *configPath, *natsURL, "newswire status")
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
 	kv, err := js.KeyValue(ctx, pipeline.BucketFeeds)
 	if err != nil {
 		return fmt.Errorf("feed state bucket %s: %w (has newswire run here yet?)", pipeline.BucketFeeds, err)

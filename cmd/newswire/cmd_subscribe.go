@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
@@ -46,19 +47,11 @@ func cmdSubscribe(ctx context.Context, e *env, args []string) error {
 			subjects = append(subjects, pipeline.TopicSubject(t))
 		}
 	}
-	url, err := subscribeURL(e, *configPath, *natsURL)
-	if err != nil {
-		return err
-	}
-	nc, err := pipeline.Connect(url, "newswire subscribe", zerolog.Nop())
+	nc, js, err := dialClient(e, *configPath, *natsURL, "newswire subscribe")
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
 	cc := jetstream.OrderedConsumerConfig{FilterSubjects: subjects, DeliverPolicy: jetstream.DeliverNewPolicy}
 	if *since > 0 {
 		start := time.Now().Add(-*since)
@@ -107,9 +100,28 @@ func cmdSubscribe(ctx context.Context, e *env, args []string) error {
 	}
 }
 
-// subscribeURL picks the broker: --nats, else $NEWSWIRE_NATS_URL, else the
+// dialClient connects a client command (subscribe, status) to the broker
+// that brokerURL picks.
+func dialClient(e *env, configPath, flagURL, name string) (*nats.Conn, jetstream.JetStream, error) {
+	url, err := brokerURL(e, configPath, flagURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	nc, err := pipeline.Connect(url, name, zerolog.Nop())
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	return nc, js, nil
+}
+
+// brokerURL picks the broker: --nats, else $NEWSWIRE_NATS_URL, else the
 // config's nats.url, else its embedded listen address.
-func subscribeURL(e *env, configPath, flagURL string) (string, error) {
+func brokerURL(e *env, configPath, flagURL string) (string, error) {
 	if flagURL != "" {
 		return flagURL, nil
 	}
