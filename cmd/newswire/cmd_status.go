@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/worker"
 )
