@@ -42,6 +42,15 @@ type Poll struct {
 	MaxBody      ByteSize `yaml:"max_body"`      // default 10MiB, counted after decompression
 	AllowPrivate bool     `yaml:"allow_private"` // fetch from loopback/private addresses
 	UserAgent    string   `yaml:"user_agent"`    // default "newswire/<version> (+https://github.com/newswire/newswire)"
+
+	// AllowHosts lists hosts (names, IPs or CIDR prefixes) that may be
+	// fetched even though they resolve to private addresses.
+	AllowHosts  []string `yaml:"allow_hosts"`
+	MinInterval Duration `yaml:"min_interval"` // adaptive interval floor, default 2m
+	MaxInterval Duration `yaml:"max_interval"` // adaptive interval ceiling (and backoff cap), default 2h
+	Concurrency int      `yaml:"concurrency"`  // fetches in progress at once, default 64
+	PerHost     int      `yaml:"per_host"`     // fetches in progress per host, default 2
+	HostSpacing Duration `yaml:"host_spacing"` // minimum time between fetch starts on one host, default 1s
 }
 
 // Dedupe configures the dedupe stage.

@@ -107,11 +107,11 @@ func TestAddFeedErrors(t *testing.T) {
 		want string
 	}{
 		{"duplicate id", Feed{ID: "bbc-world", URL: "https://example.com/x.xml"},
-			`configs: add feed: feed id "bbc-world" already exists (` + path + `:20)`},
+			`configs: add feed: feed id "bbc-world" already exists (` + path + `:24)`},
 		{"duplicate derived id", Feed{URL: "http://www.aljazeera.com/xml/rss/all.xml"},
 			`configs: add feed: feed id "aljazeera-com-xml-rss-all-xml" already exists (` + path + `:25)`},
 		{"duplicate url", Feed{ID: "bbc2", URL: "https://feeds.bbci.co.uk/news/world/rss.xml"},
-			`configs: add feed: feed URL "https://feeds.bbci.co.uk/news/world/rss.xml" already exists as "bbc-world" (` + path + `:20)`},
+			`configs: add feed: feed URL "https://feeds.bbci.co.uk/news/world/rss.xml" already exists as "bbc-world" (` + path + `:24)`},
 		{"bad url", Feed{URL: "feeds.bbci.co.uk/news"},
 			`configs: add feed: invalid feed URL "feeds.bbci.co.uk/news": want an absolute http or https URL`},
 		{"bad id", Feed{ID: "Bad", URL: "https://example.com/x.xml"},

@@ -1,6 +1,7 @@
 package configs
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -38,12 +39,36 @@ func (c *checker) validateConfig(cfg *Config) {
 	c.duration("poll.interval", cfg.Poll.Interval, time.Second)
 	c.duration("poll.timeout", cfg.Poll.Timeout, 0)
 	c.duration("dedupe.ttl", cfg.Dedupe.TTL, 0)
+	c.duration("poll.min_interval", cfg.Poll.MinInterval, time.Second)
+	c.duration("poll.max_interval", cfg.Poll.MaxInterval, time.Second)
+	if cfg.Poll.MinInterval > 0 && cfg.Poll.MaxInterval > 0 && cfg.Poll.MaxInterval < cfg.Poll.MinInterval {
+		c.errorf("poll.max_interval", "must not be less than poll.min_interval (%s), got %q", cfg.Poll.MinInterval, cfg.Poll.MaxInterval)
+	}
+	if cfg.Poll.HostSpacing < 0 {
+		c.errorf("poll.host_spacing", "must not be negative, got %q", cfg.Poll.HostSpacing)
+	}
+	if cfg.Poll.Concurrency <= 0 {
+		c.errorf("poll.concurrency", "must be positive, got %d", cfg.Poll.Concurrency)
+	}
+	if cfg.Poll.PerHost <= 0 {
+		c.errorf("poll.per_host", "must be positive, got %d", cfg.Poll.PerHost)
+	}
+	for i, h := range cfg.Poll.AllowHosts {
+		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, " \t/") && !isCIDR(h) {
+			c.errorf(fmt.Sprintf("poll.allow_hosts[%d]", i), "want a host name, an IP or a CIDR prefix, got %q", h)
+		}
+	}
 	if cfg.Poll.MaxBody <= 0 {
 		c.errorf("poll.max_body", "must be positive, got %q", cfg.Poll.MaxBody)
 	}
 	if strings.TrimSpace(cfg.Poll.UserAgent) == "" {
 		c.errorf("poll.user_agent", "must not be empty")
 	}
+}
+
+func isCIDR(s string) bool {
+	_, _, err := net.ParseCIDR(s)
+	return err == nil
 }
 
 // duration checks that d is positive and at least min.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"reflect"
 	"sync/atomic"
 	"time"
 
@@ -215,7 +216,7 @@ func (d *daemon) reload(cfg *configs.Config, rules *tag.Rules) {
 	if d.tagger != nil && rules != nil {
 		d.tagger.SetRules(rules)
 	}
-	if cfg.NATS != d.cfg.NATS || cfg.HTTP != d.cfg.HTTP || cfg.Poll != d.cfg.Poll {
+	if cfg.NATS != d.cfg.NATS || cfg.HTTP != d.cfg.HTTP || !reflect.DeepEqual(cfg.Poll, d.cfg.Poll) {
 		d.log.Warn().Msg("nats, http and poll settings change only on restart")
 	}
 	d.cfg.Feeds = cfg.Feeds
