@@ -109,7 +109,7 @@ func TestAddFeedErrors(t *testing.T) {
 		{"duplicate id", Feed{ID: "bbc-world", URL: "https://example.com/x.xml"},
 			`configs: add feed: feed id "bbc-world" already exists (` + path + `:24)`},
 		{"duplicate derived id", Feed{URL: "http://www.aljazeera.com/xml/rss/all.xml"},
-			`configs: add feed: feed id "aljazeera-com-xml-rss-all-xml" already exists (` + path + `:25)`},
+			`configs: add feed: feed id "aljazeera-com-xml-rss-all-xml" already exists (` + path + `:29)`},
 		{"duplicate url", Feed{ID: "bbc2", URL: "https://feeds.bbci.co.uk/news/world/rss.xml"},
 			`configs: add feed: feed URL "https://feeds.bbci.co.uk/news/world/rss.xml" already exists as "bbc-world" (` + path + `:24)`},
 		{"bad url", Feed{URL: "feeds.bbci.co.uk/news"},
