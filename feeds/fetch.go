@@ -41,6 +41,9 @@ type FetcherOptions struct {
 	// AllowPrivate lets the Fetcher connect to loopback, private, link-local
 	// and other non-public addresses. Off, they are refused with ClassBlocked.
 	AllowPrivate bool
+	// AllowHosts are exceptions to the private-address refusal: host names,
+	// IP addresses or CIDR prefixes that may be fetched although private.
+	AllowHosts []string
 	// Transport replaces the Fetcher's own transport, for tests. The
 	// private-address guard lives in the own transport's dialer, so with a
 	// custom Transport AllowPrivate has no effect.
@@ -70,7 +73,16 @@ type FetchResult struct {
 	ContentType  string
 	// FinalURL is the URL that answered, after redirects.
 	FinalURL string
-	Duration time.Duration
+	// PermanentURL is FinalURL when every redirect followed was permanent
+	// (301 or 308), empty otherwise: a candidate for adopting as the feed's
+	// new URL once it has been seen several times in a row.
+	PermanentURL string
+	// CacheMaxAge is the response's Cache-Control max-age (s-maxage
+	// ignored), zero when absent; Expires its Expires header, zero when
+	// absent or invalid.
+	CacheMaxAge time.Duration
+	Expires     time.Time
+	Duration    time.Duration
 }
 
 // Fetcher downloads feeds over HTTP(S). It is safe for concurrent use and
