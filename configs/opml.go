@@ -12,13 +12,24 @@ import (
 
 // ReadOPML reads the feeds of an OPML 1.0 or 2.0 document (a feed reader's
 // subscription export). Every outline with an xmlUrl is a feed, whatever
-// folder it sits in: folders are flattened, and a feed filed in several
-// folders is read once. The title comes from the outline's title attribute,
-// else its text; the id is derived from the URL with FeedIDFromURL. source
-// names the document in errors, which locate an outline by its position
-// among all outlines and, where known, a line: "feeds.opml:12: outline 3: ...".
+// folder it sits in and however deep: folders are flattened, and a feed
+// filed in several folders is read once. The title comes from the outline's
+// title attribute, else its text; the id is derived from the URL with
+// FeedIDFromURL, and when two URLs derive the same id (http and https of one
+// address, "a.b" and "a-b") the later one gets a numeric suffix
+// ("example-com-rss-2") rather than failing the document. source names the
+// document in errors, which locate an outline by its position among all
+// outlines and, where known, a line: "feeds.opml:12: outline 3: ...".
 func ReadOPML(r io.Reader, source string) ([]Feed, error) {
 	feeds, srcs, errs := readOPML(r, source)
+	taken := make(map[string]bool, len(feeds))
+	for i := range feeds {
+		if checkFeedURL(feeds[i].URL) != "" {
+			continue // validateFeeds reports it
+		}
+		feeds[i].ID = uniqueFeedID(FeedIDFromURL(feeds[i].URL), taken)
+		taken[feeds[i].ID] = true
+	}
 	validateFeeds(feeds, srcs, &errs)
 	if err := errs.err(); err != nil {
 		return nil, err

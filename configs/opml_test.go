@@ -53,8 +53,6 @@ func TestReadOPMLErrors(t *testing.T) {
 		{"bad url", "<opml><body>\n<outline/>\n<outline xmlUrl='/relative.xml'/>\n</body></opml>",
 			`in.opml:3: outline 2: invalid feed URL "/relative.xml": want an absolute http or https URL`},
 		{"missing xmlUrl", "<opml><body>\n<outline type='atom' text='x'/>\n</body></opml>", `in.opml:2: outline 1: type "atom" outline without xmlUrl`},
-		{"same id", "<opml><body>\n<outline xmlUrl='http://example.com/rss'/>\n<outline xmlUrl='https://example.com/rss'/>\n</body></opml>",
-			`in.opml:3: outline 2: duplicate feed id "example-com-rss" derived from the URL (first at line 2); set an id`},
 		{"unknown charset", `<?xml version="1.0" encoding="koi8-r"?><opml/>`,
 			`in.opml: unsupported encoding "koi8-r": convert the file to UTF-8`},
 	}

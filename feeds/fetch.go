@@ -1,9 +1,6 @@
 package feeds
 
 import (
-	"bufio"
-	"compress/flate"
-	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -132,13 +129,28 @@ func newTransport(timeout time.Duration, allowPrivate bool) *http.Transport {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
-		// We ask for gzip ourselves and decode it in readBody, so that
-		// MaxBody limits the decoded size (a gzip bomb stops at MaxBody).
+		// We ask for compression ourselves and decode it in readBody, so
+		// that MaxBody limits the decoded size (a bomb stops at MaxBody).
 		DisableCompression: true,
 	}
 }
 
+// checkRedirect allows at most MaxRedirects redirects, to http and https
+// only, and fails at once on a loop (a URL already visited in this fetch).
+//
+// Credentials do not follow a redirect to another host. net/http already
+// drops Authorization and Cookie headers unless the new host is the same
+// or a subdomain, and resolves a Location that names a host without the
+// original URL's user:password; checkRedirect makes the rule strict (any
+// other host or port, subdomains included) for headers, so that nothing a
+// caller adds later leaks either. The Fetcher keeps no cookie jar.
 func checkRedirect(req *http.Request, via []*http.Request) error {
+	for _, prev := range via {
+		if prev.URL.String() == req.URL.String() {
+			return &FetchError{Class: ClassRedirect, URL: req.URL.String(),
+				Err: fmt.Errorf("redirect loop after %d redirects", len(via))}
+		}
+	}
 	if len(via) > MaxRedirects {
 		return &FetchError{Class: ClassRedirect, URL: req.URL.String(),
 			Err: fmt.Errorf("stopped after %d redirects", MaxRedirects)}
@@ -147,7 +159,32 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		return &FetchError{Class: ClassBadURL, URL: req.URL.String(),
 			Err: fmt.Errorf("redirect to unsupported scheme %q", s)}
 	}
+	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie", "Cookie2"} {
+			req.Header.Del(h)
+		}
+	}
 	return nil
+}
+
+// permanentURL returns the URL that answered resp when every redirect
+// followed to reach it was permanent (301 or 308), and "" when any was
+// temporary or there was none. It walks back through Request.Response,
+// the redirect that created each request.
+func permanentURL(resp *http.Response) string {
+	hops := 0
+	for r := resp.Request; r.Response != nil; r = r.Response.Request {
+		switch r.Response.StatusCode {
+		case http.StatusMovedPermanently, http.StatusPermanentRedirect:
+			hops++
+		default:
+			return ""
+		}
+	}
+	if hops == 0 {
+		return ""
+	}
+	return resp.Request.URL.String()
 }
 
 // Fetch performs one conditional GET of req.URL. It returns a *FetchResult
@@ -174,7 +211,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req FetchRequest) (*FetchResult, er
 	hreq.Header.Set("User-Agent", f.userAgent)
 	hreq.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, "+
 		"application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
-	hreq.Header.Set("Accept-Encoding", "gzip")
+	hreq.Header.Set("Accept-Encoding", acceptEncoding)
 	if req.ETag != "" {
 		hreq.Header.Set("If-None-Match", req.ETag)
 	}
@@ -194,6 +231,9 @@ func (f *Fetcher) Fetch(ctx context.Context, req FetchRequest) (*FetchResult, er
 		LastModified: resp.Header.Get("Last-Modified"),
 		ContentType:  resp.Header.Get("Content-Type"),
 		FinalURL:     resp.Request.URL.String(),
+		PermanentURL: permanentURL(resp),
+		CacheMaxAge:  cacheMaxAge(resp.Header),
+		Expires:      expires(resp.Header),
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
@@ -220,50 +260,6 @@ func (f *Fetcher) Fetch(ctx context.Context, req FetchRequest) (*FetchResult, er
 	}
 	res.Duration = time.Since(start)
 	return res, nil
-}
-
-// readBody returns the decoded body, or a too_large error once more than
-// maxBody decoded bytes arrive. A body is gunzipped when it starts with the
-// gzip magic number, whether or not the server said Content-Encoding: gzip:
-// feeds published as .xml.gz are served both ways, and no feed document
-// starts with byte 0x1f. Encodings we did not ask for are refused.
-func readBody(resp *http.Response, maxBody int64) ([]byte, error) {
-	finalURL := resp.Request.URL.String()
-	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
-	if enc != "" && enc != "identity" && enc != "gzip" && enc != "x-gzip" {
-		return nil, &FetchError{Class: ClassNetwork, StatusCode: resp.StatusCode, URL: finalURL,
-			Err: fmt.Errorf("unsupported Content-Encoding %q", enc)}
-	}
-	br := bufio.NewReader(resp.Body)
-	var r io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, gzipError(resp, err)
-		}
-		defer zr.Close()
-		r = zr
-	}
-	body, err := io.ReadAll(io.LimitReader(r, maxBody+1))
-	if err != nil {
-		return nil, gzipError(resp, err)
-	}
-	if int64(len(body)) > maxBody {
-		return nil, &FetchError{Class: ClassTooLarge, StatusCode: resp.StatusCode, URL: finalURL,
-			Err: fmt.Errorf("body exceeds %d bytes", maxBody)}
-	}
-	return body, nil
-}
-
-// gzipError classes a corrupt gzip stream as a parse error and passes any
-// other read error (timeouts, resets) through for classifyTransportError.
-func gzipError(resp *http.Response, err error) error {
-	_, corrupt := errors.AsType[flate.CorruptInputError](err)
-	if corrupt || errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) {
-		return &FetchError{Class: ClassParse, StatusCode: resp.StatusCode,
-			URL: resp.Request.URL.String(), Err: fmt.Errorf("corrupt gzip body: %w", err)}
-	}
-	return err
 }
 
 func statusError(resp *http.Response, finalURL string, now time.Time) *FetchError {

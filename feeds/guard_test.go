@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestCheckDepth(t *testing.T) {
+func TestCheckStructureDepth(t *testing.T) {
 	nest := func(n int) string {
 		return strings.Repeat("<a>", n) + strings.Repeat("</a>", n)
 	}
@@ -25,9 +25,9 @@ func TestCheckDepth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkDepth([]byte(tt.doc))
+			err := checkStructure([]byte(tt.doc))
 			if (err == nil) != tt.ok {
-				t.Errorf("checkDepth = %v, want ok=%v", err, tt.ok)
+				t.Errorf("checkStructure = %v, want ok=%v", err, tt.ok)
 			}
 		})
 	}
@@ -57,11 +57,11 @@ func TestParseBodyJSONFeedWithManyTags(t *testing.T) {
 	}
 }
 
-func BenchmarkCheckDepth(b *testing.B) {
+func BenchmarkCheckStructure(b *testing.B) {
 	doc := []byte(strings.Repeat(`<item><title>Story</title><link>https://x.example/a</link><description>&lt;p&gt;Text&lt;/p&gt;</description></item>`, 2000))
 	b.SetBytes(int64(len(doc)))
 	for b.Loop() {
-		if err := checkDepth(doc); err != nil {
+		if err := checkStructure(doc); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
-	"golang.org/x/net/html/charset"
 )
 
 // Parse reads one RSS, Atom or JSON feed from r with gofeed. It only parses:
@@ -51,72 +48,67 @@ func Parse(r io.Reader) (feed *gofeed.Feed, err error) {
 }
 
 // ParseBody parses a fetched body, given the Content-Type it was served with.
+// It is the entry point for untrusted input:
 //
-// gofeed learns the character set only from the XML declaration. When the body
-// is not valid UTF-8, declares no encoding of its own, and the Content-Type
-// names a charset, ParseBody transcodes the body to UTF-8 first. A body that
-// declares its encoding is left alone, since transcoding it as well would
-// decode it twice.
+//   - the body is converted to UTF-8 (see toUTF8): from the encoding its
+//     byte order mark or XML declaration names, else the Content-Type's
+//     charset, else a guess between UTF-8 and windows-1252; bytes that do
+//     not decode are dropped rather than failing the feed;
+//   - an empty body, or XML whose root is not rss, feed or rdf:RDF (an HTML
+//     page, say), fails with ClassNotFeed without running the parser;
+//   - checkStructure refuses, with ClassParse, documents built to exhaust
+//     the parser's stack, CPU or memory;
+//   - then Parse.
 func ParseBody(body []byte, contentType string) (*gofeed.Feed, error) {
-	if !utf8.Valid(body) && xmlDeclaredEncoding(body) == "" {
-		if label := contentTypeCharset(contentType); label != "" {
-			if r, err := charset.NewReaderLabel(label, bytes.NewReader(body)); err == nil {
-				if decoded, err := io.ReadAll(r); err == nil {
-					body = decoded
-				}
-			}
-		}
+	body = toUTF8(body, contentType)
+	if err := sniffFeed(body); err != nil {
+		return nil, err
 	}
-	if err := checkXMLDepth(body); err != nil {
+	if err := checkXMLStructure(body); err != nil {
 		return nil, err
 	}
 	return Parse(bytes.NewReader(body))
 }
 
-// contentTypeCharset returns the charset parameter of a Content-Type header,
-// or "".
-func contentTypeCharset(contentType string) string {
-	if contentType == "" {
-		return ""
+// sniffFeed fails with ClassNotFeed when body is empty or is XML whose root
+// element is not one a feed has (rss, feed, rdf:RDF): an HTML page, a bot
+// wall or an error document. It looks no further than the root start tag;
+// anything else is left to the parser, which finds the same roots.
+func sniffFeed(body []byte) error {
+	b := bytes.TrimLeft(body, " \t\r\n")
+	if len(b) == 0 {
+		return &FetchError{Class: ClassNotFeed, Err: errors.New("empty body")}
 	}
-	_, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return ""
+	for len(b) > 0 && b[0] == '<' {
+		switch {
+		case bytes.HasPrefix(b, []byte("<?")):
+			b = b[skipPast(b, 2, "?>"):]
+		case bytes.HasPrefix(b, []byte("<!--")):
+			b = b[skipPast(b, 4, "-->"):]
+		case bytes.HasPrefix(b, []byte("<!")):
+			end := skipPast(b, 2, ">")
+			if k := bytes.IndexByte(b[:end], '['); k >= 0 { // DOCTYPE with an internal subset
+				end = skipPast(b, k, "]>")
+			}
+			b = b[end:]
+		default:
+			return checkRootName(tagName(b[:min(len(b), 256)]))
+		}
+		b = bytes.TrimLeft(b, " \t\r\n")
 	}
-	return strings.TrimSpace(params["charset"])
+	return nil
 }
 
-// xmlDeclaredEncoding returns the encoding named in the XML declaration at
-// the start of body (after an optional BOM and whitespace), or "".
-func xmlDeclaredEncoding(body []byte) string {
-	head := body[:min(len(body), 1024)]
-	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
-	head = bytes.TrimLeft(head, " \t\r\n")
-	if !bytes.HasPrefix(head, []byte("<?xml")) {
-		return ""
+func checkRootName(name []byte) error {
+	local := name
+	if k := bytes.LastIndexByte(local, ':'); k >= 0 {
+		local = local[k+1:]
 	}
-	end := bytes.Index(head, []byte("?>"))
-	if end < 0 {
-		return ""
+	switch strings.ToLower(string(local)) {
+	case "rss", "feed", "rdf":
+		return nil
+	case "html":
+		return &FetchError{Class: ClassNotFeed, Err: errors.New("an HTML page, not a feed")}
 	}
-	decl := head[:end]
-	i := bytes.Index(decl, []byte("encoding"))
-	if i < 0 {
-		return ""
-	}
-	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
-	if len(rest) == 0 || rest[0] != '=' {
-		return ""
-	}
-	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
-	if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
-		return ""
-	}
-	quote := rest[0]
-	rest = rest[1:]
-	j := bytes.IndexByte(rest, quote)
-	if j < 0 {
-		return ""
-	}
-	return string(rest[:j])
+	return &FetchError{Class: ClassNotFeed, Err: fmt.Errorf("root element <%s> is not rss, feed or rdf:RDF", name)}
 }

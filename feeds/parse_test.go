@@ -54,7 +54,7 @@ func TestParseBodyCharset(t *testing.T) {
 		{"utf-8 as is", `<rss version="2.0"><channel><title>Grüße</title></channel></rss>`, "application/rss+xml", "", "Grüße"},
 		{"latin-1 with charset header", latin1, "application/rss+xml; charset=ISO-8859-1", "", title},
 		{"latin-1 with quoted charset", latin1, `text/xml; charset="latin1"`, "", title},
-		{"latin-1 without any charset", latin1, "application/xml", ClassParse, ""},
+		{"latin-1 without any charset is guessed", latin1, "application/xml", "", title},
 		{"declared encoding wins", `<?xml version="1.0" encoding="ISO-8859-1"?>` + latin1, "text/xml; charset=windows-1251", "", title},
 	}
 	for _, tt := range tests {
@@ -86,7 +86,7 @@ func TestXMLDeclaredEncoding(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := xmlDeclaredEncoding([]byte(tt.in)); got != tt.want {
+		if got, _ := xmlDeclaredEncoding([]byte(tt.in)); got != tt.want {
 			t.Errorf("xmlDeclaredEncoding(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

@@ -168,7 +168,7 @@ func TestPollerRetriesUnpublishedArticles(t *testing.T) {
 		State:     kv,
 		Log:       zerolog.Nop(),
 	})
-	p.Sync([]worker.FeedSpec{{ID: "good", URL: feedSrv.URL + "/good"}})
+	p.Sync([]worker.FeedSpec{{ID: "good", URL: feedSrv.URL + "/good", Interval: 200 * time.Millisecond}})
 	runPoller(t, p)
 	// No NEWS_RAW stream yet: publishing fails.
 	eventually(t, "a failed publish", func() bool { return states(t, kv)["good"].LastResult == "publish_error" })
@@ -214,5 +214,69 @@ func TestPollerSyncDiffs(t *testing.T) {
 	eventually(t, "the changed feed polled", func() bool { return h.get("/good") == 2 })
 	if got := h.get("/broken"); got != 1 {
 		t.Errorf("removed feed polled %d times, want 1", got)
+	}
+}
+
+// Three pollers (replicas) share one state bucket: every feed is fetched
+// once per slot, never by two replicas for the same slot.
+func TestReplicasNeverPollTheSameSlot(t *testing.T) {
+	srv := natstest.Start(t)
+	res, err := pipeline.EnsureTopology(context.Background(), srv.JS, pipeline.Topology{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	times := map[string][]time.Time{}
+	feedSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		times[r.URL.Path] = append(times[r.URL.Path], time.Now())
+		mu.Unlock()
+		fmt.Fprint(w, rss("x-"+r.URL.Path[1:]))
+	}))
+	t.Cleanup(feedSrv.Close)
+
+	const nFeeds, interval = 12, time.Second
+	var specs []worker.FeedSpec
+	for i := 0; i < nFeeds; i++ {
+		specs = append(specs, worker.FeedSpec{ID: fmt.Sprintf("f%d", i), URL: fmt.Sprintf("%s/f%d", feedSrv.URL, i), Interval: interval})
+	}
+	var stops []func()
+	for r := 0; r < 3; r++ {
+		p := worker.New(worker.Options{
+			Fetcher:     feeds.NewFetcher(feeds.FetcherOptions{Timeout: 5 * time.Second, AllowPrivate: true}),
+			Publisher:   pipeline.NewRawPublisher(srv.JS),
+			State:       res.FeedState,
+			PerHost:     16,
+			Concurrency: 16,
+			ReplicaID:   fmt.Sprintf("replica-%d", r),
+			Log:         zerolog.Nop(),
+		})
+		p.Sync(specs)
+		stops = append(stops, runPoller(t, p))
+	}
+	const run = 5 * time.Second
+	time.Sleep(run)
+	for _, stop := range stops {
+		stop()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i := 0; i < nFeeds; i++ {
+		ts := times[fmt.Sprintf("/f%d", i)]
+		if n := len(ts); n < 3 || n > 7 {
+			t.Errorf("feed f%d fetched %d times in %v at a %v interval, want about 5", i, n, run, interval)
+		}
+		for j := 1; j < len(ts); j++ {
+			// Two replicas polling one slot fetch within milliseconds of each
+			// other; a poll that ran late may legitimately be followed by the
+			// next slot sooner than a whole interval.
+			if gap := ts[j].Sub(ts[j-1]); gap < interval/4 {
+				t.Errorf("feed f%d fetched twice %v apart: two replicas polled one slot", i, gap)
+			}
+		}
+	}
+	// The articles were published once, whoever polled.
+	if got := len(natstest.Collect(t, srv.JS, pipeline.StreamRaw, nFeeds, 3*time.Second)); got != nFeeds {
+		t.Errorf("raw stream holds %d articles, want %d (one per feed)", got, nFeeds)
 	}
 }

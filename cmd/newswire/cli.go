@@ -49,6 +49,9 @@ type env struct {
 	getenv         func(string) string
 	// ready, when set, is called by `run` once the daemon serves (tests).
 	ready func(d *daemon)
+	// watch polls the config's files for `run`; zero values mean its
+	// defaults (tests shorten them).
+	watch fileWatcher
 }
 
 func commands() []command {

@@ -74,7 +74,9 @@ func cmdFeeds(_ context.Context, e *env, args []string) error {
 }
 
 // importOPML adds every feed of an OPML file that the config does not have
-// yet; feeds already present (same id or URL) are skipped and reported.
+// yet, in one edit of the config. Feeds already present (same URL) and
+// feeds that cannot be added are skipped and reported; a feed whose derived
+// id is taken gets a suffix.
 func importOPML(e *env, configPath, opmlPath string) error {
 	fh, err := os.Open(opmlPath)
 	if err != nil {
@@ -85,26 +87,27 @@ func importOPML(e *env, configPath, opmlPath string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	cfg, err := configs.Load(configPath)
+	prog := newProgress(e.stderr, "imported %d/%d feeds")
+	res, err := configs.AddFeeds(configPath, list, prog.update)
+	prog.clear()
 	if err != nil {
-		return usageError{err}
+		return usageError{fmt.Errorf("import: %w", err)}
 	}
-	have := map[string]bool{}
-	for _, f := range cfg.Feeds {
-		have[f.ID], have[f.URL] = true, true
-	}
-	added := 0
-	for _, f := range list {
-		if have[f.ID] || have[f.URL] {
-			fmt.Fprintf(e.stderr, "skipped %s: already configured\n", f.ID)
-			continue
+	const maxListed = 20
+	for i, s := range res.Skipped {
+		if i == maxListed {
+			fmt.Fprintf(e.stderr, "… and %d more skipped\n", len(res.Skipped)-maxListed)
+			break
 		}
-		if err := configs.AddFeed(configPath, f); err != nil {
-			return usageError{fmt.Errorf("import %s: %w", f.URL, err)}
-		}
-		have[f.ID], have[f.URL] = true, true
-		added++
+		fmt.Fprintf(e.stderr, "skipped %s: %s\n", s.Feed.URL, s.Reason)
 	}
-	fmt.Fprintf(e.stderr, "imported %d of %d feeds\n", added, len(list))
+	for i, r := range res.Renamed {
+		if i == maxListed {
+			fmt.Fprintf(e.stderr, "… and %d more given a suffixed id\n", len(res.Renamed)-maxListed)
+			break
+		}
+		fmt.Fprintf(e.stderr, "added %s as %s: id %s is taken\n", r.Feed.URL, r.Feed.ID, r.Taken)
+	}
+	fmt.Fprintf(e.stderr, "imported %d of %d feeds (%d skipped)\n", len(res.Added), len(list), len(res.Skipped))
 	return nil
 }

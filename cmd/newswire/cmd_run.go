@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/rs/zerolog"
@@ -43,10 +45,26 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	}
 	defer d.close()
 
+	// Reloads come from SIGHUP and from edits of the config's files. Both
+	// goroutines end before the daemon is closed (defers run last first).
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go reloadOnHUP(ctx, hup, d, *configPath, e.getenv, log)
+	var files atomic.Pointer[[]string]
+	files.Store(ptr(configFiles(*configPath, cfg)))
+	changed := make(chan struct{}, 1)
+	reloadCtx, stopReload := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stopReload()
+	wg.Go(func() { _ = e.watch.Run(reloadCtx, func() []string { return *files.Load() }, changed) })
+	wg.Go(func() {
+		reloadLoop(reloadCtx, hup, changed, func() {
+			if cfg, ok := reload(d, *configPath, e.getenv, log); ok {
+				files.Store(ptr(configFiles(*configPath, cfg)))
+			}
+		}, log)
+	})
 
 	if e.ready != nil {
 		e.ready(d)
@@ -85,20 +103,44 @@ func loadRules(cfg *configs.Config) (*tag.Rules, error) {
 	return tag.Compile(t)
 }
 
-// reloadOnHUP re-reads the config and rules on every SIGHUP. A bad file
-// keeps the daemon on what it had and says why.
-func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, d *daemon, path string, getenv func(string) string, log zerolog.Logger) {
+// reloadLoop calls reload on every SIGHUP and every change the file
+// watcher reports, one at a time, until ctx is done.
+func reloadLoop(ctx context.Context, hup <-chan os.Signal, changed <-chan struct{}, reload func(), log zerolog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			cfg, rules, err := loadAll(path, getenv)
-			if err != nil {
-				log.Error().Err(err).Msg("reload failed; keeping the running configuration")
-				continue
-			}
-			d.reload(cfg, rules)
+			log.Info().Str("trigger", "SIGHUP").Msg("reloading the configuration")
+		case <-changed:
+			log.Info().Str("trigger", "file changed").Msg("reloading the configuration")
 		}
+		reload()
 	}
 }
+
+// reload re-reads the config and rules and applies them. A bad file keeps
+// the daemon on what it had and says why.
+func reload(d *daemon, path string, getenv func(string) string, log zerolog.Logger) (*configs.Config, bool) {
+	cfg, rules, err := loadAll(path, getenv)
+	if err != nil {
+		log.Error().Err(err).Msg("reload failed; keeping the running configuration")
+		return nil, false
+	}
+	d.reload(cfg, rules)
+	return cfg, true
+}
+
+// configFiles are the files whose change reloads the daemon: the config
+// and the feeds and topics files it names.
+func configFiles(path string, cfg *configs.Config) []string {
+	files := []string{path}
+	for _, f := range []string{cfg.FeedsFile, cfg.TopicsFile} {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+func ptr[T any](v T) *T { return &v }

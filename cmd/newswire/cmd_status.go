@@ -1,20 +1,27 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"flag"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/worker"
 )
 
 func cmdStatus(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "status", "[--config FILE | --nats URL]")
-	configPath := fs.String("config", defaultConfigPath(e), "config file (for its NATS address)")
+	fs := newFlags(e, "status", "[--config FILE | --nats URL] [--json]")
+	configPath := fs.String("config", defaultConfigPath(e), "config file (for its NATS address and feed list)")
 	natsURL := fs.String("nats", "", "NATS URL; overrides the config")
+	asJSON := fs.Bool("json", false, "print a JSON array of the rows")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -33,35 +40,159 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]string, 0, len(states))
-	for id := range states {
-		ids = append(ids, id)
+	// The config adds feeds never polled yet and the configured intervals.
+	// Without one (status --nats on another machine, no --config given) the
+	// saved states are all there is.
+	cfg, err := configs.Load(*configPath)
+	if err != nil {
+		if flagSet(fs, "config") {
+			return usageError{err}
+		}
+		cfg = nil
 	}
-	slices.Sort(ids)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FEED\tLAST POLL\tRESULT\tNEXT DUE\tPOLLS\t304s\tPUBLISHED\tERRORS\tLAST ERROR")
-	for _, id := range ids {
-		st := states[id]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", id, ago(st.LastPoll), st.LastResult,
-			until(st.NextDue), st.Polls, st.NotModified, st.Published, st.Errors, st.LastError)
+	rows := statusRows(states, cfg)
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	return writeStatusTable(e.stdout, rows, time.Now())
+}
+
+// statusRow is one feed in `newswire status`, and its object in --json.
+type statusRow struct {
+	ID    string `json:"id"`
+	State string `json:"state"` // ok, failing, gone, paused; new: not polled yet; removed: no longer configured
+
+	LastPoll   time.Time `json:"last_poll,omitzero"`
+	LastResult string    `json:"last_result,omitempty"` // ok, not_modified, unchanged, or an error class
+	LastError  string    `json:"last_error,omitempty"`
+	NextDue    time.Time `json:"next_due,omitzero"`
+	IntervalS  int64     `json:"interval_s,omitempty"` // current poll interval in seconds
+	Errors     int       `json:"consecutive_errors"`
+
+	Polls            int64   `json:"polls"`
+	NotModified      int64   `json:"not_modified"`       // polls answered 304
+	NotModifiedRatio float64 `json:"not_modified_ratio"` // NotModified / Polls, 0 before the first poll
+	Published        int64   `json:"published"`          // items published (seen for the first time)
+}
+
+// rowFromState is the one place that turns the poller's saved state into
+// what `status` shows.
+func rowFromState(id string, st worker.FeedState) statusRow {
+	r := statusRow{
+		ID: id, State: "ok",
+		LastPoll: st.LastPoll, LastResult: st.LastResult, LastError: st.LastError, NextDue: st.NextDue,
+		Errors: st.Errors, Polls: st.Polls, NotModified: st.NotModified, Published: st.Published,
+	}
+	switch {
+	case st.Polls == 0 && st.LastPoll.IsZero():
+		r.State = "new"
+	case st.Errors > 0:
+		r.State = "failing"
+	}
+	if st.Polls > 0 {
+		r.NotModifiedRatio = float64(st.NotModified) / float64(st.Polls)
+	}
+	return r
+}
+
+// statusRows makes one row per feed with saved state and, when cfg is not
+// nil, per configured feed, sorted so that trouble comes first.
+func statusRows(states map[string]worker.FeedState, cfg *configs.Config) []statusRow {
+	rows := make([]statusRow, 0, len(states))
+	byID := make(map[string]int, len(states))
+	for id, st := range states {
+		byID[id] = len(rows)
+		rows = append(rows, rowFromState(id, st))
+	}
+	if cfg != nil {
+		configured := make(map[string]bool, len(cfg.Feeds))
+		for _, f := range cfg.Feeds {
+			configured[f.ID] = true
+			i, ok := byID[f.ID]
+			if !ok {
+				i = len(rows)
+				rows = append(rows, statusRow{ID: f.ID, State: "new"})
+			}
+			if rows[i].IntervalS == 0 {
+				rows[i].IntervalS = int64(cmp.Or(f.Interval.D(), cfg.Poll.Interval.D()) / time.Second)
+			}
+		}
+		for i := range rows {
+			if !configured[rows[i].ID] {
+				rows[i].State = "removed"
+			}
+		}
+	}
+	slices.SortFunc(rows, func(a, b statusRow) int {
+		return cmp.Or(
+			cmp.Compare(stateRank(a.State), stateRank(b.State)),
+			cmp.Compare(b.Errors, a.Errors),
+			strings.Compare(a.ID, b.ID))
+	})
+	return rows
+}
+
+// stateRank orders states for a person looking for trouble: failing feeds
+// first, then gone and paused ones, feeds not polled yet, healthy feeds,
+// and leftovers of removed feeds last.
+func stateRank(state string) int {
+	if i := slices.Index([]string{"failing", "gone", "paused", "new", "ok", "removed"}, state); i >= 0 {
+		return i
+	}
+	return 0 // a state this version does not know: show it with the trouble
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+func writeStatusTable(w io.Writer, rows []statusRow, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FEED\tSTATE\tLAST POLL\tRESULT\tNEXT DUE\tINTERVAL\tERRORS\tPUBLISHED\t304s\tLAST ERROR")
+	for _, r := range rows {
+		ratio := "-"
+		if r.Polls > 0 {
+			ratio = fmt.Sprintf("%.0f%%", 100*r.NotModifiedRatio)
+		}
+		interval := "-"
+		if r.IntervalS > 0 {
+			interval = (time.Duration(r.IntervalS) * time.Second).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", r.ID, r.State, ago(r.LastPoll, now),
+			cmp.Or(r.LastResult, "-"), until(r.NextDue, now), interval, r.Errors, r.Published, ratio,
+			oneLine(r.LastError, 80))
 	}
 	return tw.Flush()
 }
 
-func ago(t time.Time) string {
+func ago(t, now time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	return time.Since(t).Round(time.Second).String() + " ago"
+	return now.Sub(t).Round(time.Second).String() + " ago"
 }
 
-func until(t time.Time) string {
+func until(t, now time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	d := time.Until(t).Round(time.Second)
+	d := t.Sub(now).Round(time.Second)
 	if d <= 0 {
 		return "now"
 	}
 	return "in " + d.String()
+}
+
+// oneLine shortens s to at most max runes on one line, for a table cell.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		return string(r[:max-1]) + "…"
+	}
+	return s
 }

@@ -133,12 +133,19 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 
 	if p.poll {
 		d.poller = worker.New(worker.Options{
-			Interval: cfg.Poll.Interval.D(),
+			Interval:    cfg.Poll.Interval.D(),
+			MinInterval: cfg.Poll.MinInterval.D(),
+			MaxInterval: cfg.Poll.MaxInterval.D(),
+			Concurrency: cfg.Poll.Concurrency,
+			PerHost:     cfg.Poll.PerHost,
+			HostSpacing: cfg.Poll.HostSpacing.D(),
+			ClaimTTL:    2*cfg.Poll.Timeout.D() + time.Minute,
 			Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
 				Timeout:      cfg.Poll.Timeout.D(),
 				MaxBody:      int64(cfg.Poll.MaxBody),
 				UserAgent:    cfg.Poll.UserAgent,
 				AllowPrivate: cfg.Poll.AllowPrivate,
+				AllowHosts:   cfg.Poll.AllowHosts,
 			}),
 			Publisher: pipeline.NewRawPublisher(d.js),
 			State:     d.res.FeedState,

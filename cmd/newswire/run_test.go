@@ -54,7 +54,7 @@ func startRun(t *testing.T, configPath string) *runningDaemon {
 	rd := &runningDaemon{cancel: cancel, done: make(chan error, 1), logs: &lockedBuffer{}}
 	ready := make(chan *daemon, 1)
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: rd.logs, getenv: func(string) string { return "" },
-		ready: func(d *daemon) { ready <- d }}
+		ready: func(d *daemon) { ready <- d }, watch: fileWatcher{Interval: 100 * time.Millisecond, Settle: 200 * time.Millisecond}}
 	go func() {
 		rd.done <- runEnv(ctx, e, []string{"run", "--config", configPath, "--log-format", "json", "--log-level", "debug"})
 	}()
@@ -105,6 +105,7 @@ poll:
   timeout: 5s
   max_body: 1MiB
   allow_private: true     # the test feeds are on loopback
+  host_spacing: 0s        # both feeds share one test host
 feeds:
   - id: world
     url: %[1]s/world.xml

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+)
+
+// itemsPerDoc is how many items every served document lists.
+const itemsPerDoc = 20
+
+// docEpoch dates the items: item seq is published seq × 20 minutes after it,
+// so a document's bytes depend only on the feed and its newest seq.
+var docEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// template is the text of one real (or generated) feed item that served
+// items borrow their title, link and description from.
+type template struct {
+	title, link, desc string
+}
+
+// loadTemplates reads the items of every feed document in dir that gofeed
+// parses. It returns nil when dir is absent or yields too few items.
+func loadTemplates(dir string) []template {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []template
+	fp := gofeed.NewParser()
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !(strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".json")) {
+			continue
+		}
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
+		feed, err := fp.Parse(f)
+		f.Close()
+		if err != nil {
+			continue // the corpus keeps broken files on purpose
+		}
+		for _, it := range feed.Items {
+			desc := it.Description
+			if desc == "" {
+				desc = it.Content
+			}
+			if it.Title == "" || !strings.HasPrefix(it.Link, "http") || !utf8.ValidString(it.Title+desc) {
+				continue
+			}
+			out = append(out, template{title: it.Title, link: it.Link, desc: truncate(desc, 2000)})
+		}
+	}
+	if len(out) < 100 {
+		return nil
+	}
+	return out
+}
+
+// generatedTemplates stands in for the corpus when it is absent.
+func generatedTemplates() []template {
+	subjects := []string{"Ceasefire talks", "Sanctions package", "Flood warnings", "Election count", "Central bank",
+		"Drone strike", "Prisoner exchange", "Wildfire", "Trade delegation", "Parliament vote"}
+	verbs := []string{"resume in", "stall over", "expand to", "spread across", "delayed in", "confirmed in"}
+	places := []string{"Geneva", "Kyiv", "Doha", "Brussels", "Khartoum", "Manila", "Lima", "Nairobi", "Tbilisi"}
+	var out []template
+	for i := range 540 {
+		s, v, p := subjects[i%len(subjects)], verbs[i/len(subjects)%len(verbs)], places[i%len(places)]
+		title := fmt.Sprintf("%s %s %s", s, v, p)
+		desc := fmt.Sprintf("<p>%s %s %s, officials said on %s. ", s, v, p, docEpoch.AddDate(0, 0, i).Format("Monday")) +
+			strings.Repeat("Negotiators met for several hours and a statement is expected later, according to people familiar with the matter. ", 1+i%4) +
+			`<a href="https://news.example/more">Read more</a></p>`
+		out = append(out, template{title: title, link: fmt.Sprintf("https://news.example/%d/%s", 2026, slug(title)), desc: desc})
+	}
+	return out
+}
+
+func slug(s string) string {
+	return strings.ToLower(strings.ReplaceAll(s, " ", "-"))
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// mix is splitmix64: a cheap, well-spread hash for picking kinds, sizes
+// and templates deterministically.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// renderRSS writes feed i's RSS 2.0 document whose newest item is head:
+// items head, head-1, … (at most itemsPerDoc, none below 1), each about
+// size/itemsPerDoc bytes, texts borrowed from pool.
+func renderRSS(buf *bytes.Buffer, i, head, size int, pool []template) {
+	esc := func(s string) { _ = xml.EscapeText(buf, []byte(s)) }
+	fmt.Fprintf(buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\">\n<channel>\n"+
+		"<title>Bench feed %d</title>\n<link>https://news%d.example/</link>\n"+
+		"<description>Feed %d of the newswire polling benchmark</description>\n<language>en</language>\n"+
+		"<lastBuildDate>%s</lastBuildDate>\n", i, i, i, itemTime(head).Format(time.RFC1123Z))
+	perItem := size / itemsPerDoc
+	for seq := head; seq > head-itemsPerDoc && seq > 0; seq-- {
+		t := pool[mix(uint64(i)<<32|uint64(seq))%uint64(len(pool))]
+		link := t.link
+		if strings.Contains(link, "?") {
+			link += "&"
+		} else {
+			link += "?"
+		}
+		link += fmt.Sprintf("nw=%d-%d", i, seq)
+		buf.WriteString("<item>\n<title>")
+		esc(t.title)
+		buf.WriteString("</title>\n<link>")
+		esc(link)
+		fmt.Fprintf(buf, "</link>\n<guid isPermaLink=\"false\">bench-%d-%d</guid>\n<pubDate>%s</pubDate>\n<description>",
+			i, seq, itemTime(seq).Format(time.RFC1123Z))
+		esc(truncate(t.desc, perItem-len(t.title)-len(link)-150))
+		buf.WriteString("</description>\n</item>\n")
+	}
+	buf.WriteString("</channel>\n</rss>\n")
+}
+
+func itemTime(seq int) time.Time {
+	return docEpoch.Add(time.Duration(seq) * 20 * time.Minute)
+}

@@ -1,0 +1,240 @@
+package feeds
+
+import (
+	"bytes"
+	"mime"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// toUTF8 returns body as UTF-8 text that gofeed can read as it is: any XML
+// declaration is rewritten to say encoding="utf-8", so gofeed's own charset
+// conversion never runs and nothing is decoded twice.
+//
+// The encoding is taken from the first of these that names one:
+//
+//  1. a byte order mark (UTF-8, UTF-16LE, UTF-16BE), or UTF-16 markup
+//     recognisable without one;
+//  2. the XML declaration's encoding;
+//  3. the charset of the HTTP Content-Type;
+//  4. the bytes themselves: UTF-8 when they are valid UTF-8 or mostly so,
+//     windows-1252 (the superset of Latin-1 that browsers use) when they
+//     look like a single-byte encoding.
+//
+// Whatever the source, the result is valid UTF-8 without the control
+// characters XML forbids: bytes that do not decode are dropped rather than
+// failing the whole feed. The common case, a valid UTF-8 body declared as
+// such or not at all, is returned without copying.
+func toUTF8(body []byte, contentType string) []byte {
+	if enc, n := sniffUTF16(body); enc != nil {
+		decoded, err := enc.NewDecoder().Bytes(body[n:])
+		if err != nil {
+			decoded = body[n:]
+		}
+		return cleanText(rewriteDeclaration(decoded))
+	}
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	if label, ok := xmlDeclaredEncoding(body); ok {
+		if enc := lookupASCIICompatible(label); enc != nil {
+			return cleanText(rewriteDeclaration(decode(enc, body)))
+		}
+		if isUTF8Label(label) {
+			return cleanText(body) // the XML declaration is believed over the bytes
+		}
+		// An unknown or impossible label (UTF-16 written in ASCII): fall
+		// through to the other sources, and rewrite the declaration so
+		// gofeed does not refuse it.
+		body = rewriteDeclaration(body)
+	}
+	if enc := lookupASCIICompatible(contentTypeCharset(contentType)); enc != nil {
+		return cleanText(decode(enc, body))
+	}
+	if utf8.Valid(body) {
+		return cleanText(body)
+	}
+	if looksSingleByte(body) {
+		return cleanText(decode(charmap.Windows1252, body))
+	}
+	return cleanText(body)
+}
+
+// sniffUTF16 recognises a UTF-16 document by its byte order mark or, when
+// it has none, by an ASCII character and a zero byte in its first two bytes
+// (a feed starts with '<', '{' or whitespace; UTF-8 text never holds a zero
+// byte), and returns the encoding and the length of the mark to skip.
+func sniffUTF16(b []byte) (encoding.Encoding, int) {
+	switch {
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
+		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), 2
+	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), 2
+	case len(b) >= 2 && b[0] != 0 && b[0] < utf8.RuneSelf && b[1] == 0:
+		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), 0
+	case len(b) >= 2 && b[0] == 0 && b[1] != 0 && b[1] < utf8.RuneSelf:
+		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), 0
+	}
+	return nil, 0
+}
+
+// lookupASCIICompatible returns the decoder for a charset label when it is
+// a known encoding other than UTF-8 in which markup is plain ASCII; nil for
+// UTF-8, UTF-16 (already handled by sniffUTF16, so a document that names it
+// in ASCII is mistaken) and unknown labels.
+func lookupASCIICompatible(label string) encoding.Encoding {
+	if label == "" {
+		return nil
+	}
+	enc, name := charset.Lookup(label)
+	switch {
+	case enc == nil, name == "utf-8", name == "replacement", strings.HasPrefix(name, "utf-16"):
+		return nil
+	}
+	return enc
+}
+
+func isUTF8Label(label string) bool {
+	_, name := charset.Lookup(label)
+	return name == "utf-8"
+}
+
+func decode(enc encoding.Encoding, b []byte) []byte {
+	decoded, err := enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return b // cleanText will drop what does not decode
+	}
+	return decoded
+}
+
+// looksSingleByte reports whether invalid UTF-8 is more likely text in a
+// single-byte encoding than UTF-8 with a few corrupt bytes: it has more
+// bytes that are not UTF-8 than well-formed multi-byte characters.
+func looksSingleByte(b []byte) bool {
+	var valid, invalid int
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			invalid++
+		} else {
+			valid++
+		}
+		i += n
+	}
+	return invalid > valid
+}
+
+// cleanText drops invalid UTF-8 and the C0 control characters XML 1.0 does
+// not allow (all but tab, newline and carriage return), each of which makes
+// encoding/xml reject the whole document. It copies only when it must.
+func cleanText(b []byte) []byte {
+	if utf8.Valid(b) && !hasForbiddenControl(b) {
+		return b
+	}
+	b = bytes.ToValidUTF8(b, nil)
+	out := b[:0:0]
+	for _, c := range b {
+		if c >= 0x20 || c == '\t' || c == '\n' || c == '\r' {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func hasForbiddenControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteDeclaration replaces the encoding named in b's XML declaration by
+// "utf-8"; b must already be UTF-8. Without one, b is returned unchanged.
+func rewriteDeclaration(b []byte) []byte {
+	start, end, ok := declEncodingSpan(b)
+	if !ok || strings.EqualFold(string(b[start:end]), "utf-8") {
+		return b
+	}
+	out := make([]byte, 0, len(b)-(end-start)+5)
+	out = append(out, b[:start]...)
+	out = append(out, "utf-8"...)
+	return append(out, b[end:]...)
+}
+
+// contentTypeCharset returns the charset parameter of a Content-Type header,
+// or "".
+func contentTypeCharset(contentType string) string {
+	if contentType == "" {
+		return ""
+	}
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(params["charset"])
+}
+
+// xmlDeclaredEncoding returns the encoding named in the XML declaration at
+// the start of body (after an optional UTF-8 BOM and whitespace), and
+// whether there was one.
+func xmlDeclaredEncoding(body []byte) (string, bool) {
+	start, end, ok := declEncodingSpan(body)
+	if !ok {
+		return "", false
+	}
+	return strings.TrimSpace(string(body[start:end])), true
+}
+
+// declEncodingSpan locates the value of the encoding pseudo-attribute in
+// the XML declaration at the start of b: b[start:end] is the text between
+// its quotes.
+func declEncodingSpan(b []byte) (start, end int, ok bool) {
+	i := 0
+	if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		i = 3
+	}
+	for i < len(b) && isXMLSpace(b[i]) {
+		i++
+	}
+	head := b[i:min(len(b), i+1024)]
+	if !bytes.HasPrefix(head, []byte("<?xml")) {
+		return 0, 0, false
+	}
+	declEnd := bytes.Index(head, []byte("?>"))
+	if declEnd < 0 {
+		return 0, 0, false
+	}
+	decl := head[:declEnd]
+	k := bytes.Index(decl, []byte("encoding"))
+	if k < 0 {
+		return 0, 0, false
+	}
+	k += len("encoding")
+	for k < len(decl) && isXMLSpace(decl[k]) {
+		k++
+	}
+	if k >= len(decl) || decl[k] != '=' {
+		return 0, 0, false
+	}
+	k++
+	for k < len(decl) && isXMLSpace(decl[k]) {
+		k++
+	}
+	if k >= len(decl) || (decl[k] != '"' && decl[k] != '\'') {
+		return 0, 0, false
+	}
+	q := bytes.IndexByte(decl[k+1:], decl[k])
+	if q < 0 {
+		return 0, 0, false
+	}
+	return i + k + 1, i + k + 1 + q, true
+}

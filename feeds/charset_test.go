@@ -1,0 +1,168 @@
+package feeds
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// charsetFeed is an RSS document whose channel and item titles are text.
+func charsetFeed(decl, text string) string {
+	return decl + `<rss version="2.0"><channel><title>` + text + `</title>` +
+		`<item><title>` + text + `</title><link>https://example.com/a</link></item></channel></rss>`
+}
+
+// TestParseBodyCharsets encodes known Unicode text in each encoding, serves
+// it once declared by the document itself (with a missing or contradicting
+// HTTP charset) and once declared only by the Content-Type, and expects the
+// titles back exactly.
+func TestParseBodyCharsets(t *testing.T) {
+	tests := []struct {
+		label string
+		enc   encoding.Encoding
+		text  string
+	}{
+		{"windows-1251", charmap.Windows1251, "Привет, мир: новости дня"},
+		{"KOI8-R", charmap.KOI8R, "Съешь же ещё этих мягких французских булок"},
+		{"ISO-8859-1", charmap.ISO8859_1, "Élysée : café, naïveté, Straße"},
+		{"ISO-8859-15", charmap.ISO8859_15, "Prix en € : œuvre, Šárka, Žižek"},
+		{"GB2312", simplifiedchinese.GBK, "你好，世界新闻"},
+		{"GBK", simplifiedchinese.GBK, "龍與鳳的新聞"},
+		{"Shift_JIS", japanese.ShiftJIS, "こんにちは世界、ニュース速報"},
+	}
+	type variant struct {
+		name        string
+		body        string // in UTF-8; encoded before serving
+		contentType string
+	}
+	for _, tt := range tests {
+		decl := `<?xml version="1.0" encoding="` + tt.label + `"?>`
+		for _, v := range []variant{
+			{"declared, no HTTP charset", charsetFeed(decl, tt.text), "application/rss+xml"},
+			{"declared, HTTP contradicts", charsetFeed(decl, tt.text), "application/rss+xml; charset=utf-8"},
+			{"declared in lower case, HTTP contradicts", charsetFeed(strings.ToLower(decl), tt.text), "text/xml; charset=windows-1252"},
+			{"HTTP only", charsetFeed(`<?xml version="1.0"?>`, tt.text), "application/rss+xml; charset=" + tt.label},
+			{"HTTP only, no declaration", charsetFeed("", tt.text), "text/xml; charset=" + tt.label},
+		} {
+			t.Run(tt.label+"/"+v.name, func(t *testing.T) {
+				body, err := tt.enc.NewEncoder().String(v.body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkTitles(t, body, v.contentType, tt.text)
+			})
+		}
+	}
+}
+
+func TestParseBodyUTF16(t *testing.T) {
+	const text = "Mixed: Привет 你好 こんにちは € œ"
+	tests := []struct {
+		name        string
+		enc         encoding.Encoding
+		decl        string
+		contentType string
+	}{
+		{"LE with BOM, declared", unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), `<?xml version="1.0" encoding="UTF-16"?>`, "application/xml"},
+		{"BE with BOM, declared", unicode.UTF16(unicode.BigEndian, unicode.UseBOM), `<?xml version="1.0" encoding="utf-16"?>`, "application/xml"},
+		{"LE with BOM, HTTP contradicts", unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), `<?xml version="1.0"?>`, "application/xml; charset=iso-8859-1"},
+		{"BE with BOM, no declaration", unicode.UTF16(unicode.BigEndian, unicode.UseBOM), "", "application/xml; charset=utf-8"},
+		{"LE without BOM, HTTP only", unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), "", "application/xml; charset=utf-16le"},
+		{"BE without BOM, declared", unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), `<?xml version="1.0" encoding="UTF-16BE"?>`, "text/xml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body, err := tt.enc.NewEncoder().String(charsetFeed(tt.decl, text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkTitles(t, body, tt.contentType, text)
+		})
+	}
+}
+
+// checkTitles serves body with contentType, fetches and parses it, and
+// expects both titles to be want.
+func checkTitles(t *testing.T, body, contentType, want string) {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	res, err := testFetcher(FetcherOptions{}).Fetch(context.Background(), FetchRequest{URL: srv.URL})
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	feed, err := ParseBody(res.Body, res.ContentType)
+	if err != nil {
+		t.Fatalf("ParseBody: %v", err)
+	}
+	if feed.Title != want {
+		t.Errorf("feed title = %q, want %q", feed.Title, want)
+	}
+	if len(feed.Items) != 1 || feed.Items[0].Title != want {
+		t.Errorf("items = %+v, want one titled %q", feed.Items, want)
+	}
+}
+
+func TestParseBodyCharsetFallbacks(t *testing.T) {
+	latin1, _ := charmap.ISO8859_1.NewEncoder().String("Grüße aus Köln")
+	cp1252, _ := charmap.Windows1252.NewEncoder().String("“Smart” quotes – and €")
+	tests := []struct {
+		name        string
+		body        string
+		contentType string
+		want        string
+	}{
+		{"undeclared Latin-1 is read as windows-1252", charsetFeed("", latin1), "application/xml", "Grüße aus Köln"},
+		{"undeclared windows-1252", charsetFeed(`<?xml version="1.0"?>`, cp1252), "text/xml", "“Smart” quotes – and €"},
+		{"Latin-1 under a wrong HTTP utf-8", charsetFeed("", latin1), "text/xml; charset=utf-8", "Grüße aus Köln"},
+		{"stray invalid bytes in UTF-8 are dropped", charsetFeed("", "Grüße \xff\xfeaus Köln – ok"), "application/xml", "Grüße aus Köln – ok"},
+		{"invalid bytes in declared UTF-8 are dropped", charsetFeed(`<?xml version="1.0" encoding="UTF-8"?>`, "abc\xc3def"), "application/xml", "abcdef"},
+		{"forbidden control characters are dropped", charsetFeed("", "a\x00b\x08c\x1bd"), "application/xml", "abcd"},
+		{"unknown declared encoding falls back", charsetFeed(`<?xml version="1.0" encoding="x-no-such"?>`, "Grüße"), "application/xml", "Grüße"},
+		{"unknown declared encoding, HTTP charset used", charsetFeed(`<?xml version="1.0" encoding="x-no-such"?>`, latin1), "text/xml; charset=iso-8859-1", "Grüße aus Köln"},
+		{"UTF-16 declared but written in ASCII", charsetFeed(`<?xml version="1.0" encoding="UTF-16"?>`, "plain"), "application/xml", "plain"},
+		{"UTF-8 BOM", "\xef\xbb\xbf" + charsetFeed(`<?xml version="1.0" encoding="utf-8"?>`, "Grüße"), "application/xml; charset=koi8-r", "Grüße"},
+		{"unknown HTTP charset ignored", charsetFeed("", "Grüße"), "text/xml; charset=bogus", "Grüße"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			feed, err := ParseBody([]byte(tt.body), tt.contentType)
+			if err != nil {
+				t.Fatalf("ParseBody: %v", err)
+			}
+			if len(feed.Items) != 1 || feed.Items[0].Title != tt.want {
+				t.Fatalf("items = %+v, want one titled %q", feed.Items, tt.want)
+			}
+			if !utf8.ValidString(feed.Items[0].Title) {
+				t.Errorf("title %q is not valid UTF-8", feed.Items[0].Title)
+			}
+		})
+	}
+}
+
+func TestRewriteDeclaration(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`<?xml version="1.0" encoding="windows-1251"?><rss/>`, `<?xml version="1.0" encoding="utf-8"?><rss/>`},
+		{"\n <?xml version='1.0' encoding = 'KOI8-R' standalone='yes'?><rss/>", "\n <?xml version='1.0' encoding = 'utf-8' standalone='yes'?><rss/>"},
+		{`<?xml version="1.0" encoding="UTF-8"?><rss/>`, `<?xml version="1.0" encoding="UTF-8"?><rss/>`},
+		{`<?xml version="1.0"?><rss/>`, `<?xml version="1.0"?><rss/>`},
+		{`<rss encoding="x"/>`, `<rss encoding="x"/>`},
+	}
+	for _, tt := range tests {
+		if got := string(rewriteDeclaration([]byte(tt.in))); got != tt.want {
+			t.Errorf("rewriteDeclaration(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

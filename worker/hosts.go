@@ -1,0 +1,172 @@
+package worker
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// hosts enforces per-host politeness: at most perHost fetches in progress
+// against one host, starts at least spacing apart, and a pause when the
+// host asked for one (Retry-After). Waiting for a host never holds a
+// global concurrency slot, so one slow host delays only its own feeds.
+type hosts struct {
+	perHost int
+	spacing time.Duration
+
+	mu sync.Mutex
+	by map[string]*host
+}
+
+type host struct {
+	slots     chan struct{}
+	nextStart time.Time // earliest start of the next fetch
+	paused    time.Time // no fetch before this (Retry-After)
+	users     int       // acquirers holding or waiting; the entry is dropped at 0
+}
+
+func newHosts(perHost int, spacing time.Duration) *hosts {
+	return &hosts{perHost: max(perHost, 1), spacing: spacing, by: map[string]*host{}}
+}
+
+// hostOf returns the lower-cased host:port a URL is fetched from.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return strings.ToLower(u.Host)
+}
+
+func (hs *hosts) get(name string) *host {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	h := hs.by[name]
+	if h == nil {
+		h = &host{slots: make(chan struct{}, hs.perHost)}
+		hs.by[name] = h
+	}
+	h.users++
+	return h
+}
+
+func (hs *hosts) put(name string, h *host) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	h.users--
+	if h.users == 0 && time.Now().After(h.paused) {
+		delete(hs.by, name)
+	}
+}
+
+// acquire waits for a fetch slot on the host of rawURL and for its start
+// spacing and pause. It returns the release function, or ctx's error.
+func (hs *hosts) acquire(ctx context.Context, rawURL string) (release func(), err error) {
+	name := hostOf(rawURL)
+	h := hs.get(name)
+	select {
+	case h.slots <- struct{}{}:
+	case <-ctx.Done():
+		hs.put(name, h)
+		return nil, ctx.Err()
+	}
+	release = func() { <-h.slots; hs.put(name, h) }
+
+	hs.mu.Lock()
+	start := latest(time.Now(), h.nextStart, h.paused)
+	h.nextStart = start.Add(hs.spacing)
+	hs.mu.Unlock()
+	if wait := time.Until(start); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			release()
+			return nil, ctx.Err()
+		}
+	}
+	return release, nil
+}
+
+// pause stops fetches from the host of rawURL until until.
+func (hs *hosts) pause(rawURL string, until time.Time) {
+	name := hostOf(rawURL)
+	h := hs.get(name)
+	hs.mu.Lock()
+	if until.After(h.paused) {
+		h.paused = until
+	}
+	hs.mu.Unlock()
+	hs.put(name, h)
+}
+
+// pausedUntil returns when the host of rawURL may be fetched again (zero:
+// not paused).
+func (hs *hosts) pausedUntil(rawURL string) time.Time {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if h := hs.by[hostOf(rawURL)]; h != nil && time.Now().Before(h.paused) {
+		return h.paused
+	}
+	return time.Time{}
+}
+
+// outage watches fetch outcomes across hosts to tell "this feed is down"
+// from "the network is down": when every fetch of the last window failed
+// with a network-class error, across at least minHosts hosts, failures are
+// not held against the feeds.
+type outage struct {
+	window   time.Duration
+	minHosts int
+
+	mu     sync.Mutex
+	events []fetchEvent
+}
+
+type fetchEvent struct {
+	at      time.Time
+	host    string
+	netFail bool // network, DNS or timeout failure
+}
+
+func newOutage() *outage { return &outage{window: time.Minute, minHosts: 3} }
+
+// observe records one fetch outcome and reports whether the network looks
+// down (including this outcome).
+func (o *outage) observe(host string, netFail bool, now time.Time) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	cut := 0
+	for cut < len(o.events) && now.Sub(o.events[cut].at) > o.window {
+		cut++
+	}
+	o.events = append(o.events[cut:], fetchEvent{at: now, host: host, netFail: netFail})
+	if len(o.events) > 1000 {
+		o.events = o.events[len(o.events)-1000:]
+	}
+	if !netFail {
+		return false
+	}
+	failedHosts := map[string]bool{}
+	for _, e := range o.events {
+		if !e.netFail {
+			return false
+		}
+		failedHosts[e.host] = true
+	}
+	return len(failedHosts) >= o.minHosts
+}
+
+// latest returns the latest of ts.
+func latest(ts ...time.Time) time.Time {
+	var l time.Time
+	for _, t := range ts {
+		if t.After(l) {
+			l = t
+		}
+	}
+	return l
+}

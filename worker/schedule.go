@@ -1,0 +1,187 @@
+package worker
+
+import (
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/newswire/newswire/feeds"
+)
+
+// Scheduling rules, as pure functions of a feed's state and its last poll so
+// they can be tested without a clock or a broker.
+//
+// Slots: a feed's polls fall at a fixed phase of its interval, offset by a
+// hash of its id, so feeds with equal intervals spread evenly over the
+// interval and a restart (any replica, any time) keeps each feed in its slot.
+//
+// Adaptive interval (feeds without a pinned interval), within
+// [MinInterval, MaxInterval]:
+//   - a poll whose items were mostly new (few already seen): stories may have
+//     been missed between polls → halve the interval;
+//   - some new items, mostly seen: the pace is right → shorten slightly;
+//   - nothing new: lengthen by a quarter; silent for three days or more:
+//     lengthen by half.
+//
+// Publisher hints lengthen, never shorten: RSS <ttl>, Cache-Control max-age
+// and Expires raise the interval to what they ask (up to MaxInterval);
+// skipHours/skipDays move a due time out of the skipped hours; Retry-After
+// delays the next poll of the feed and pauses its host.
+//
+// Errors back off exponentially from the interval, faster for errors that
+// repeat (a 404 will not fix itself in a minute) than for transient ones,
+// and never beyond MaxInterval: a failing feed keeps being retried there.
+
+const (
+	quietAfter        = 72 * time.Hour // no new items for this long: decay faster
+	maxRetryAfter     = 24 * time.Hour // longest Retry-After honoured
+	unconditionalOdds = 100            // one poll in this many ignores the validators
+	jitterFraction    = 50             // jitter is ±interval/jitterFraction, at most maxJitter
+	maxJitter         = 5 * time.Second
+)
+
+// limits are the interval bounds a scheduler works within.
+type limits struct {
+	def, min, max time.Duration
+}
+
+// slotOffset is the feed's fixed phase within an interval.
+func slotOffset(id string, interval time.Duration) time.Duration {
+	if interval <= 0 {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return time.Duration(h.Sum64() % uint64(interval))
+}
+
+// nextSlot returns the first time at or after t that lies on the feed's
+// phase of interval.
+func nextSlot(t time.Time, id string, interval time.Duration) time.Time {
+	if interval <= 0 {
+		return t
+	}
+	off := int64(slotOffset(id, interval))
+	iv := int64(interval)
+	n := t.UnixNano()
+	k := (n - off + iv - 1) / iv
+	if n-off < 0 {
+		k = (n - off) / iv
+	}
+	return time.Unix(0, k*iv+off)
+}
+
+// nextDue is when a feed polled at polled, with interval, is due next: its
+// next slot at least half an interval away, plus a little jitter.
+func nextDue(polled time.Time, id string, interval time.Duration) time.Time {
+	return nextSlot(polled.Add(interval/2), id, interval).Add(jitter(interval))
+}
+
+// jitter is a random ±interval/50, at most ±5 s: enough to keep feeds that
+// share a slot from hitting a host in the same millisecond.
+func jitter(interval time.Duration) time.Duration {
+	span := min(interval/jitterFraction, maxJitter)
+	if span <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(2*span))) - span
+}
+
+// outcome is what one poll found, as the scheduler sees it.
+type outcome struct {
+	class      feeds.ErrorClass // "" on success
+	retryAfter time.Duration    // from a 429/503
+	notChanged bool             // 304, or 200 with unchanged bytes
+	items      int              // items in the document
+	fresh      int              // items not seen before
+	hints      feeds.Hints
+	maxAge     time.Duration // Cache-Control max-age
+	expires    time.Time
+	outage     bool // the network, not the feed, failed
+}
+
+// adapt returns the feed's interval after a successful poll. A pinned
+// interval is kept as configured.
+func adapt(cur time.Duration, pinned bool, lim limits, o outcome, lastNew, now time.Time) time.Duration {
+	if pinned {
+		return cur
+	}
+	if cur <= 0 {
+		cur = lim.def
+	}
+	switch {
+	case o.fresh > 0 && o.items > 0 && o.fresh*2 >= o.items:
+		cur /= 2
+	case o.fresh > 0:
+		cur = cur * 4 / 5
+	case !lastNew.IsZero() && now.Sub(lastNew) >= quietAfter:
+		cur = cur * 3 / 2
+	default:
+		cur = cur * 5 / 4
+	}
+	// Publisher hints may only lengthen.
+	hint := o.hints.TTL
+	hint = max(hint, o.maxAge)
+	if !o.expires.IsZero() {
+		hint = max(hint, o.expires.Sub(now))
+	}
+	cur = max(cur, min(hint, lim.max))
+	return min(max(cur, lim.min), lim.max)
+}
+
+// backoff returns the delay before retrying a feed that failed errs times in
+// a row with class. Transient failures double from the interval; failures
+// that tend to persist quadruple. Both stop at the cap.
+func backoff(interval time.Duration, errs int, class feeds.ErrorClass, cap time.Duration) time.Duration {
+	if errs <= 0 {
+		return interval
+	}
+	factor := time.Duration(2)
+	if !transient(class) {
+		factor = 4
+	}
+	d := interval
+	for i := 1; i < errs && d < cap; i++ {
+		d *= factor
+	}
+	return min(max(d, interval), max(cap, interval))
+}
+
+// transient reports whether an error class usually clears up by itself.
+func transient(c feeds.ErrorClass) bool {
+	switch c {
+	case feeds.ClassNetwork, feeds.ClassTimeout, feeds.ClassDNS, feeds.ClassHTTP5xx, feeds.ClassHTTP429, "publish_error":
+		return true
+	}
+	return false
+}
+
+// networkClass reports whether a failure says nothing about the feed when
+// every host fails the same way (the machine is offline).
+func networkClass(c feeds.ErrorClass) bool {
+	return c == feeds.ClassNetwork || c == feeds.ClassTimeout || c == feeds.ClassDNS
+}
+
+// skipHours moves t to the first hour (GMT) that the publisher does not ask
+// to skip. Hints that skip every hour of the week are ignored.
+func skipHours(t time.Time, h feeds.Hints) time.Time {
+	if len(h.SkipHours) == 0 && len(h.SkipDays) == 0 {
+		return t
+	}
+	u := t.UTC()
+	for i := 0; i < 7*24; i++ {
+		if !slices.Contains(h.SkipHours, u.Hour()) && !slices.Contains(h.SkipDays, u.Weekday()) {
+			if i == 0 {
+				return t
+			}
+			return u
+		}
+		u = u.Truncate(time.Hour).Add(time.Hour)
+	}
+	return t
+}
+
+// unconditional reports whether this poll should ignore the validators, to
+// catch servers that answer 304 wrongly.
+func unconditional() bool { return rand.IntN(unconditionalOdds) == 0 }
