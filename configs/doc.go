@@ -8,7 +8,7 @@
 // file are reported at once rather than one per run.
 //
 // The package also edits feed lists for the command line (AddFeed,
-// RemoveFeed) and reads and writes OPML.
+// RemoveFeed, and AddFeeds for bulk imports) and reads and writes OPML.
 //
 // configs imports nothing of ours: only cmd/newswire sees a whole Config and
 // hands each component the values it needs.

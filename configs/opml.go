@@ -163,10 +163,16 @@ type opmlOutline struct {
 }
 
 // WriteOPML writes feeds as an OPML 2.0 document titled title, one outline
-// per feed in order. The output is deterministic (no dates) so that exports
-// can be diffed. OPML has no place for a feed's id or interval: ReadOPML
-// derives ids from URLs, and a feed without a title is written, and so read
-// back, with its id as its title.
+// per feed in order, flat (no folders: Miniflux and FreshRSS file top-level
+// feeds in their default category). Each outline has type="rss", the
+// required text, title when the feed has one, and xmlUrl; attribute values
+// are XML-escaped (& < > " and line breaks), and characters XML cannot
+// carry (control characters, invalid UTF-8) become U+FFFD. The output is
+// deterministic (no dateCreated) so that exports can be diffed. With no
+// feeds the body is empty, which OPML 2.0 readers may refuse: there is
+// nothing to import. OPML has no place for a feed's id or interval:
+// ReadOPML derives ids from URLs, and a feed without a title is written,
+// and so read back, with its id as its title.
 func WriteOPML(w io.Writer, title string, feeds []Feed) error {
 	doc := opmlDoc{Version: "2.0", Title: title, Body: make([]opmlOutline, len(feeds))}
 	for i, f := range feeds {

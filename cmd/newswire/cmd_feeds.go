@@ -87,6 +87,11 @@ func importOPML(e *env, configPath, opmlPath string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	// Let AddFeeds derive the ids, so that the ones it has to suffix (taken
+	// in the config or by an earlier outline) are reported.
+	for i := range list {
+		list[i].ID = ""
+	}
 	prog := newProgress(e.stderr, "imported %d/%d feeds")
 	res, err := configs.AddFeeds(configPath, list, prog.update)
 	prog.clear()

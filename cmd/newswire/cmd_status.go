@@ -68,11 +68,11 @@ type statusRow struct {
 	LastResult string    `json:"last_result,omitempty"` // ok, not_modified, unchanged, or an error class
 	LastError  string    `json:"last_error,omitempty"`
 	NextDue    time.Time `json:"next_due,omitzero"`
-	IntervalS  int64     `json:"interval_s,omitempty"` // current poll interval in seconds
+	IntervalS  float64   `json:"interval_s,omitempty"` // current poll interval in seconds
 	Errors     int       `json:"consecutive_errors"`
 
 	Polls            int64   `json:"polls"`
-	NotModified      int64   `json:"not_modified"`       // polls answered 304
+	NotModified      int64   `json:"not_modified"`       // polls answered 304, or 200 with unchanged bytes
 	NotModifiedRatio float64 `json:"not_modified_ratio"` // NotModified / Polls, 0 before the first poll
 	Published        int64   `json:"published"`          // items published (seen for the first time)
 }
@@ -81,15 +81,19 @@ type statusRow struct {
 // what `status` shows.
 func rowFromState(id string, st worker.FeedState) statusRow {
 	r := statusRow{
-		ID: id, State: "ok",
+		ID: id, State: st.State,
 		LastPoll: st.LastPoll, LastResult: st.LastResult, LastError: st.LastError, NextDue: st.NextDue,
-		Errors: st.Errors, Polls: st.Polls, NotModified: st.NotModified, Published: st.Published,
+		IntervalS: st.Interval().Seconds(), Errors: st.Errors,
+		Polls: st.Polls, NotModified: st.NotModified, Published: st.Published,
 	}
 	switch {
+	case r.State != "":
 	case st.Polls == 0 && st.LastPoll.IsZero():
 		r.State = "new"
-	case st.Errors > 0:
-		r.State = "failing"
+	case st.Errors > 0: // a state saved before the poller wrote State
+		r.State = worker.StateFailing
+	default:
+		r.State = worker.StateOK
 	}
 	if st.Polls > 0 {
 		r.NotModifiedRatio = float64(st.NotModified) / float64(st.Polls)
@@ -116,7 +120,7 @@ func statusRows(states map[string]worker.FeedState, cfg *configs.Config) []statu
 				rows = append(rows, statusRow{ID: f.ID, State: "new"})
 			}
 			if rows[i].IntervalS == 0 {
-				rows[i].IntervalS = int64(cmp.Or(f.Interval.D(), cfg.Poll.Interval.D()) / time.Second)
+				rows[i].IntervalS = cmp.Or(f.Interval.D(), cfg.Poll.Interval.D()).Seconds()
 			}
 		}
 		for i := range rows {
@@ -138,7 +142,8 @@ func statusRows(states map[string]worker.FeedState, cfg *configs.Config) []statu
 // first, then gone and paused ones, feeds not polled yet, healthy feeds,
 // and leftovers of removed feeds last.
 func stateRank(state string) int {
-	if i := slices.Index([]string{"failing", "gone", "paused", "new", "ok", "removed"}, state); i >= 0 {
+	order := []string{worker.StateFailing, worker.StateGone, worker.StatePaused, "new", worker.StateOK, "removed"}
+	if i := slices.Index(order, state); i >= 0 {
 		return i
 	}
 	return 0 // a state this version does not know: show it with the trouble
@@ -161,7 +166,7 @@ func writeStatusTable(w io.Writer, rows []statusRow, now time.Time) error {
 		}
 		interval := "-"
 		if r.IntervalS > 0 {
-			interval = (time.Duration(r.IntervalS) * time.Second).String()
+			interval = time.Duration(r.IntervalS * float64(time.Second)).Round(time.Second).String()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", r.ID, r.State, ago(r.LastPoll, now),
 			cmp.Or(r.LastResult, "-"), until(r.NextDue, now), interval, r.Errors, r.Published, ratio,

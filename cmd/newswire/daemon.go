@@ -212,7 +212,9 @@ func (d *daemon) serve(ctx context.Context) error {
 	return err
 }
 
-// reload applies a new configuration and topic rules without a restart:
+// reload applies a new configuration and topic rules without a restart
+// (called from one goroutine at a time; d.cfg stays the configuration the
+// daemon started with, which is what restart-only settings compare to):
 // feeds are diffed (unchanged feeds keep their loops and state) and the
 // rules are swapped atomically. Settings that need a restart (NATS, HTTP,
 // poll limits) are logged and ignored.
@@ -226,7 +228,6 @@ func (d *daemon) reload(cfg *configs.Config, rules *tag.Rules) {
 	if cfg.NATS != d.cfg.NATS || cfg.HTTP != d.cfg.HTTP || !reflect.DeepEqual(cfg.Poll, d.cfg.Poll) {
 		d.log.Warn().Msg("nats, http and poll settings change only on restart")
 	}
-	d.cfg.Feeds = cfg.Feeds
 	d.log.Info().Int("feeds", len(cfg.Feeds)).Str("rules_version", rulesVersion(rules)).Msg("configuration reloaded")
 }
 
