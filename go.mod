@@ -3,6 +3,7 @@ module github.com/newswire/newswire
 go 1.26.0
 
 require (
+	github.com/andybalholm/brotli v1.3.0
 	github.com/mattn/go-isatty v0.0.20
 	github.com/mmcdole/gofeed v1.4.2
 	github.com/nats-io/nats-server/v2 v2.15.2
@@ -16,7 +17,6 @@ require (
 )
 
 require (
-	github.com/andybalholm/brotli v1.3.0 // indirect
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // corpusDir finds shared/corpus/feeds, which sits next to the repository
@@ -98,7 +100,7 @@ func TestCorpus(t *testing.T) {
 	// twice (&amp;lt;pre&amp;gt;), so the title's text really is "<pre>".
 	literalMarkupTitles := map[string]bool{"jakpsatweb_diskuse_rss20_cs.xml": true}
 
-	var parsed, articles int
+	var parsed, articles, withHints int
 	failed := map[ErrorClass][]string{}
 	for _, name := range corpusFiles(t, dir) {
 		t.Run(name, func(t *testing.T) {
@@ -106,8 +108,14 @@ func TestCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Fetch: %v", err) // serving our own files must work
 			}
+			if h := FeedHints(res.Body); h.TTL > 0 || len(h.SkipHours) > 0 || len(h.SkipDays) > 0 {
+				withHints++
+				t.Logf("%s: hints %+v", name, h)
+			}
 			feed, err := ParseBody(res.Body, res.ContentType)
 			if err != nil {
+				// Every failure must be classified, and as the document's
+				// fault: the bytes arrived intact.
 				class := ClassOf(err)
 				if class != ClassParse && class != ClassNotFeed {
 					t.Errorf("ParseBody error class %q, want parse or not_feed: %v", class, err)
@@ -131,11 +139,15 @@ func TestCorpus(t *testing.T) {
 		})
 	}
 	var nFailed int
+	var byClass []string
 	for class, names := range failed {
 		nFailed += len(names)
+		byClass = append(byClass, fmt.Sprintf("%s %d", class, len(names)))
 		t.Logf("failed %s (%d): %s", class, len(names), strings.Join(names, ", "))
 	}
-	t.Logf("corpus: %d files parsed, %d failed, %d articles", parsed, nFailed, articles)
+	sort.Strings(byClass)
+	t.Logf("corpus: %d files parsed, %d failed (%s), %d articles; %d feeds give polling hints",
+		parsed, nFailed, strings.Join(byClass, ", "), articles, withHints)
 }
 
 func checkArticle(t *testing.T, i int, a Article, markupInTitleOK bool) {
@@ -153,6 +165,9 @@ func checkArticle(t *testing.T, i int, a Article, markupInTitleOK bool) {
 		if ts.Location() != time.UTC {
 			t.Errorf("item %d: %s = %v, want UTC", i, field, ts)
 		}
+	}
+	if !utf8.ValidString(a.Title) || !utf8.ValidString(a.Summary) {
+		t.Errorf("item %d: Title %q or Summary %q is not valid UTF-8", i, a.Title, a.Summary)
 	}
 	if m := htmlTag.FindString(a.Title); m != "" && !markupInTitleOK {
 		t.Errorf("item %d: Title %q contains markup %q", i, a.Title, m)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -19,21 +21,82 @@ func (e *blockedAddrError) Error() string {
 	return fmt.Sprintf("refusing to connect to non-public address %s", e.addr)
 }
 
-// newDialer returns the dialer the Fetcher's transport connects with. When
-// allowPrivate is false its Control hook inspects the address actually being
-// connected to — after DNS resolution, for every address tried — so a host
-// name that resolves (or later re-resolves, DNS rebinding) to an internal
-// address is refused just like a literal one.
-func newDialer(timeout time.Duration, allowPrivate bool) *net.Dialer {
-	d := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
-	if !allowPrivate {
-		d.ControlContext = refuseNonPublic
+// dialFunc is the signature of http.Transport.DialContext.
+type dialFunc func(ctx context.Context, network, address string) (net.Conn, error)
+
+// newDialContext returns the function the Fetcher's transport connects
+// with. Unless allowPrivate is set, its Control hook inspects the address
+// actually being connected to — after DNS resolution, for every address
+// tried — so a host name that resolves (or later re-resolves, DNS
+// rebinding) to an internal address is refused just like a literal one.
+//
+// allowHosts are exceptions (see FetcherOptions.AllowHosts): a host name
+// is matched, case-insensitively, against the host being dialled, which
+// is the request URL's host since the Fetcher uses no proxy; an IP address
+// or CIDR prefix is matched against the resolved address.
+func newDialContext(timeout time.Duration, allowPrivate bool, allowHosts []string) dialFunc {
+	open := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	if allowPrivate {
+		return open.DialContext
 	}
-	return d
+	allow := newAllowList(allowHosts)
+	guarded := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second,
+		ControlContext: func(_ context.Context, _, address string, _ syscall.RawConn) error {
+			return refuseNonPublic(address, allow)
+		}}
+	return func(ctx context.Context, network, address string) (net.Conn, error) {
+		if host, _, err := net.SplitHostPort(address); err == nil && allow.hasName(host) {
+			return open.DialContext(ctx, network, address)
+		}
+		return guarded.DialContext(ctx, network, address)
+	}
 }
 
-// refuseNonPublic is a net.Dialer ControlContext hook.
-func refuseNonPublic(_ context.Context, _, address string, _ syscall.RawConn) error {
+// allowList is a parsed FetcherOptions.AllowHosts.
+type allowList struct {
+	names    []string // lower case, without a trailing dot
+	prefixes []netip.Prefix
+}
+
+func newAllowList(entries []string) allowList {
+	var l allowList
+	for _, e := range entries {
+		e = strings.TrimSpace(e)
+		if p, err := netip.ParsePrefix(e); err == nil {
+			l.prefixes = append(l.prefixes, p.Masked())
+		} else if a, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
+			a = a.Unmap()
+			l.prefixes = append(l.prefixes, netip.PrefixFrom(a, a.BitLen()))
+		} else if e != "" {
+			l.names = append(l.names, normaliseHostName(e))
+		}
+	}
+	return l
+}
+
+func normaliseHostName(h string) string {
+	return strings.TrimSuffix(strings.ToLower(h), ".")
+}
+
+func (l allowList) hasName(host string) bool {
+	if len(l.names) == 0 {
+		return false
+	}
+	return slices.Contains(l.names, normaliseHostName(host))
+}
+
+func (l allowList) hasAddr(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	for _, p := range l.prefixes {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// refuseNonPublic fails for an address that is neither public nor allowed.
+func refuseNonPublic(address string, allow allowList) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return err
@@ -42,7 +105,7 @@ func refuseNonPublic(_ context.Context, _, address string, _ syscall.RawConn) er
 	if err != nil {
 		return err
 	}
-	if !isPublicAddr(addr) {
+	if !isPublicAddr(addr) && !allow.hasAddr(addr) {
 		return &blockedAddrError{addr: addr}
 	}
 	return nil

@@ -80,3 +80,40 @@ func TestIsPublicAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestFetchAllowHosts(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, tinyFeed)
+	}))
+	defer srv.Close()
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	byIP := srv.URL
+	byName := fmt.Sprintf("http://localhost:%d/", port)
+	tests := []struct {
+		name  string
+		allow []string
+		url   string
+		want  ErrorClass
+	}{
+		{"default refuses IP", nil, byIP, ClassBlocked},
+		{"default refuses name", nil, byName, ClassBlocked},
+		{"name allowed", []string{"localhost"}, byName, ""},
+		{"name matched case-insensitively", []string{"LocalHost."}, byName, ""},
+		{"name does not allow the IP", []string{"localhost"}, byIP, ClassBlocked},
+		{"IP allowed", []string{"127.0.0.1"}, byIP, ""},
+		{"IP allows a name resolving to it", []string{"127.0.0.1", "::1"}, byName, ""},
+		{"CIDR allowed", []string{"127.0.0.0/8"}, byIP, ""},
+		{"other CIDR", []string{"10.0.0.0/8", "192.168.0.0/16"}, byIP, ClassBlocked},
+		{"other name", []string{"example.com"}, byName, ClassBlocked},
+		{"garbage entries", []string{"", "not a host/99", "300.1.1.1"}, byIP, ClassBlocked},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := NewFetcher(FetcherOptions{Timeout: 5 * time.Second, AllowHosts: tt.allow})
+			_, err := f.Fetch(context.Background(), FetchRequest{URL: tt.url})
+			if got := ClassOf(err); got != tt.want {
+				t.Errorf("ClassOf(%v) = %q, want %q", err, got, tt.want)
+			}
+		})
+	}
+}

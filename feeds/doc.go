@@ -4,13 +4,20 @@
 // The data flow for one poll of one feed is:
 //
 //	FetchRequest{URL, ETag, LastModified}
-//	     │  Fetcher.Fetch: our own HTTP client — conditional GET, gzip decoded
-//	     │  by us so MaxBody counts decoded bytes, ≤ 5 redirects, timeout,
-//	     │  private addresses refused at dial time, typed *FetchError
+//	     │  Fetcher.Fetch: our own HTTP client — conditional GET; gzip, br and
+//	     │  deflate decoded by us so MaxBody counts decoded bytes; ≤ 5
+//	     │  redirects, loops refused, credentials kept to their host; timeout;
+//	     │  private addresses refused at dial time unless AllowHosts lists
+//	     │  them; typed *FetchError
 //	     ▼
-//	FetchResult{Body, ETag, LastModified, ContentType, …}   (NotModified → stop)
-//	     │  ParseBody: charset help from Content-Type, then Parse (gofeed on an
-//	     │  io.Reader, panics recovered, errors classed parse / not_feed)
+//	FetchResult{Body, ETag, LastModified, ContentType, PermanentURL,
+//	     │       CacheMaxAge, Expires, …}            (NotModified → stop)
+//	     │  FeedHints(Body): RSS ttl, skipHours, skipDays for the scheduler
+//	     │  ParseBody: to UTF-8 (BOM, else XML declaration, else Content-Type
+//	     │  charset, else a guess; bad bytes dropped), not_feed for empty
+//	     │  bodies and HTML, structure guard (depth, namespaces, text
+//	     │  fragments) against inputs that exhaust gofeed, then Parse (gofeed
+//	     │  on an io.Reader, panics recovered, errors classed parse / not_feed)
 //	     ▼
 //	*gofeed.Feed
 //	     │  Normalise: CanonicalURL, PlainText title and summary, UTC dates,

@@ -29,7 +29,7 @@ const MaxRedirects = 5
 type FetcherOptions struct {
 	// Timeout bounds one whole Fetch: connect, redirects, headers and body.
 	Timeout time.Duration
-	// MaxBody is the largest body, counted after gzip decoding, that Fetch
+	// MaxBody is the largest body, counted after decompression, that Fetch
 	// accepts; a larger one fails with ClassTooLarge.
 	MaxBody int64
 	// UserAgent is sent on every request; it should name newswire and say
@@ -38,8 +38,11 @@ type FetcherOptions struct {
 	// AllowPrivate lets the Fetcher connect to loopback, private, link-local
 	// and other non-public addresses. Off, they are refused with ClassBlocked.
 	AllowPrivate bool
-	// AllowHosts are exceptions to the private-address refusal: host names,
-	// IP addresses or CIDR prefixes that may be fetched although private.
+	// AllowHosts are exceptions to the private-address refusal: host names
+	// ("feeds.intranet", matched case-insensitively against the URL's
+	// host, whatever it resolves to), IP addresses ("10.0.0.7") and CIDR
+	// prefixes ("10.0.0.0/8"), matched against the address resolved.
+	// Entries that are none of these never match.
 	AllowHosts []string
 	// Transport replaces the Fetcher's own transport, for tests. The
 	// private-address guard lives in the own transport's dialer, so with a
@@ -60,7 +63,7 @@ type FetchResult struct {
 	StatusCode int
 	// NotModified is true on a 304; Body is then nil.
 	NotModified bool
-	// Body is the decoded (gunzipped) body, at most MaxBody bytes.
+	// Body is the decompressed body, at most MaxBody bytes.
 	Body []byte
 	// ETag and LastModified are the validators to send next time. On a 304
 	// that does not repeat them they are those of the request, so a caller
@@ -113,16 +116,16 @@ func NewFetcher(opts FetcherOptions) *Fetcher {
 	}
 	rt := opts.Transport
 	if rt == nil {
-		rt = newTransport(f.timeout, opts.AllowPrivate)
+		rt = newTransport(f.timeout, opts.AllowPrivate, opts.AllowHosts)
 	}
 	f.client = &http.Client{Transport: rt, CheckRedirect: checkRedirect}
 	return f
 }
 
-func newTransport(timeout time.Duration, allowPrivate bool) *http.Transport {
+func newTransport(timeout time.Duration, allowPrivate bool, allowHosts []string) *http.Transport {
 	return &http.Transport{
 		Proxy:                 nil, // see Fetcher
-		DialContext:           newDialer(timeout, allowPrivate).DialContext,
+		DialContext:           newDialContext(timeout, allowPrivate, allowHosts),
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   2,
