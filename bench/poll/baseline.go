@@ -26,12 +26,20 @@ func baselineSide(_ context.Context, c config, urls []string) (poller, error) {
 	return &baselinePoller{urls: urls, workers: c.concurrency, quit: make(chan struct{}), outcomes: map[string]int64{}}, nil
 }
 
-// start polls every feed in turn, round after round, until total polls.
-func (b *baselinePoller) start(total int64) {
+// start polls every feed in turn, round after round, until total polls;
+// after the warm-up it waits for measure.
+func (b *baselinePoller) start(warm, total int64, measure <-chan struct{}) {
 	jobs := make(chan string, b.workers)
 	go func() {
 		defer close(jobs)
 		for n := int64(0); n < total; n++ {
+			if n == warm {
+				select {
+				case <-measure:
+				case <-b.quit:
+					return
+				}
+			}
 			select {
 			case jobs <- b.urls[n%int64(len(b.urls))]:
 			case <-b.quit:

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -25,6 +26,7 @@ func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	stderr = &lockedWriter{w: stderr} // shared with the children's copying goroutines
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -52,8 +54,8 @@ func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "feed server: %d feeds on %d hosts, %s; %d item templates (%s), mean document %d bytes\n",
-		info.Feeds, info.Hosts, info.Mix, info.Templates, info.Source, info.MeanBody)
+	fmt.Fprintf(stderr, "feed server: %d feeds on %d hosts, %s; %d item templates (%s); documents %d–%d bytes, mean %d (%d gzipped)\n",
+		info.Feeds, info.Hosts, info.Mix, info.Templates, info.Source, info.Body[0], info.Body[2], info.Body[1], info.GzipBody)
 
 	results := map[string][]sideResult{}
 	for k := range c.repeat {
@@ -62,12 +64,12 @@ func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error
 			order[0], order[1] = order[1], order[0]
 		}
 		for _, side := range order {
-			profile := ""
+			var profiles []string
 			if side == "newswire" && k == 0 {
-				profile = c.cpuProfile
+				profiles = []string{"-cpuprofile", c.cpuProfile, "-memprofile", c.memProfile}
 			}
 			start := time.Now()
-			r, err := runChild(ctx, self, c, side, info.Control, profile, stderr)
+			r, err := runChild(ctx, self, c, side, info.Control, profiles, stderr)
 			if err != nil {
 				return fmt.Errorf("run %d, %s: %w", k+1, side, err)
 			}
@@ -79,13 +81,11 @@ func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error
 }
 
 // runChild runs one side in a child process and returns what it printed.
-func runChild(ctx context.Context, self string, c config, side, control, profile string, stderr io.Writer) (sideResult, error) {
+func runChild(ctx context.Context, self string, c config, side, control string, profiles []string, stderr io.Writer) (sideResult, error) {
 	args := []string{"-mode", side, "-control", control,
 		"-rounds", strconv.Itoa(c.rounds), "-warmup", strconv.Itoa(c.warmup),
 		"-interval", c.interval.String(), "-concurrency", strconv.Itoa(c.concurrency)}
-	if profile != "" {
-		args = append(args, "-cpuprofile", profile)
-	}
+	args = append(args, profiles...)
 	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Env = append(os.Environ(), childEnv)
 	var out bytes.Buffer
@@ -98,4 +98,16 @@ func runChild(ctx context.Context, self string, c config, side, control, profile
 		return r, fmt.Errorf("reading its result %q: %w", out.String(), err)
 	}
 	return r, nil
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

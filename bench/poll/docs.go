@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,23 +124,31 @@ func renderRSS(buf *bytes.Buffer, i, head, size int, pool []template) {
 	perItem := size / itemsPerDoc
 	for seq := head; seq > head-itemsPerDoc && seq > 0; seq-- {
 		t := pool[mix(uint64(i)<<32|uint64(seq))%uint64(len(pool))]
-		link := t.link
-		if strings.Contains(link, "?") {
-			link += "&"
-		} else {
-			link += "?"
-		}
-		link += fmt.Sprintf("nw=%d-%d", i, seq)
+		link := itemLink(t.link, i, seq)
+		title := truncate(t.title, 120)
 		buf.WriteString("<item>\n<title>")
-		esc(t.title)
+		esc(title)
 		buf.WriteString("</title>\n<link>")
 		esc(link)
 		fmt.Fprintf(buf, "</link>\n<guid isPermaLink=\"false\">bench-%d-%d</guid>\n<pubDate>%s</pubDate>\n<description>",
 			i, seq, itemTime(seq).Format(time.RFC1123Z))
-		esc(truncate(t.desc, perItem-len(t.title)-len(link)-150))
+		esc(truncate(t.desc, perItem-len(title)-len(link)-170))
 		buf.WriteString("</description>\n</item>\n")
 	}
 	buf.WriteString("</channel>\n</rss>\n")
+}
+
+// itemLink makes a template's link unique to feed i's item seq; a long
+// link is cut to its host, as many feeds' links are short.
+func itemLink(link string, i, seq int) string {
+	if u, err := url.Parse(link); err == nil && len(link) > 100 {
+		link = u.Scheme + "://" + u.Host + "/news"
+	}
+	sep := "?"
+	if strings.Contains(link, "?") {
+		sep = "&"
+	}
+	return fmt.Sprintf("%s%snw=%d-%d", link, sep, i, seq)
 }
 
 func itemTime(seq int) time.Time {

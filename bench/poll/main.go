@@ -51,6 +51,7 @@ type config struct {
 	corpus       string
 	control      string // the feed server's control URL (children)
 	cpuProfile   string
+	memProfile   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -69,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.corpus, "corpus", "../shared/corpus/feeds", "folder of real feed documents whose items serve as templates; generated text when absent")
 	fs.StringVar(&c.control, "control", "", "internal: the feed server's control URL")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of newswire's measured window (first run) to this file")
+	fs.StringVar(&c.memProfile, "memprofile", "", "write a heap profile of newswire at the end of its first run to this file")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

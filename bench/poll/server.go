@@ -54,7 +54,8 @@ type serverInfo struct {
 	Hosts     int    `json:"hosts"`
 	Templates int    `json:"templates"`
 	Source    string `json:"source"`    // corpus or generated
-	MeanBody  int    `json:"mean_body"` // bytes, uncompressed, of the first documents
+	Body      [3]int `json:"body"`      // smallest, mean and largest document of a static feed, bytes before gzip
+	GzipBody  int    `json:"gzip_body"` // their mean size gzipped
 	Mix       string `json:"mix"`
 }
 
@@ -172,15 +173,20 @@ func serveFeeds(ctx context.Context, c config, stdin io.Reader, stdout io.Writer
 	ctlSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = ctlSrv.Serve(ctl) }()
 
-	sample := 0
-	for i := range min(len(s.feeds), 200) {
-		var buf bytes.Buffer
-		renderRSS(&buf, i, itemsPerDoc, s.feeds[i].size, pool)
-		sample += buf.Len()
+	body, gz, n := [3]int{1 << 30, 0, 0}, 0, 0
+	for _, f := range s.feeds {
+		if f.body != nil {
+			body[0], body[1], body[2] = min(body[0], len(f.body)), body[1]+len(f.body), max(body[2], len(f.body))
+			gz += len(f.gz)
+			n++
+		}
+	}
+	if n > 0 {
+		body[1], gz = body[1]/n, gz/n
 	}
 	info := serverInfo{
 		Control: "http://" + ctl.Addr().String(), Feeds: c.feeds, Hosts: hosts,
-		Templates: len(pool), Source: source, MeanBody: sample / min(len(s.feeds), 200),
+		Templates: len(pool), Source: source, Body: body, GzipBody: gz,
 		Mix: fmt.Sprintf("%s of feeds: static (304 to conditional GETs), active (1–3 new items per request), "+
 			"slow (%v–%v, else static), errors (500, 404, reset)", s.mixString(), c.slow/3, c.slow),
 	}

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -18,9 +20,10 @@ import (
 
 // poller is one measured side, running in its own child process.
 type poller interface {
-	// start begins polling in the background: every feed, over and over,
-	// until at least total polls are done.
-	start(total int64)
+	// start begins polling in the background: every feed, over and over.
+	// A side that is not paced by a schedule of its own makes warm polls,
+	// waits for measure to be closed, and stops after total.
+	start(warm, total int64, measure <-chan struct{})
 	// progress returns the polls completed so far, by outcome.
 	progress() map[string]int64
 	// stop ends polling and waits for polls in progress.
@@ -37,6 +40,8 @@ type sideResult struct {
 	PollsPerSec float64          `json:"polls_per_sec"`
 	CPU         float64          `json:"cpu_seconds"` // user+sys of the child process
 	PeakRSS     int64            `json:"peak_rss"`    // VmHWM of the child, whole lifetime
+	RSSWarm     int64            `json:"rss_warm"`    // VmRSS when the warm-up ended
+	RSSEnd      int64            `json:"rss_end"`     // VmRSS when the measured rounds ended
 	BytesRead   int64            `json:"bytes_read"`  // written by the feed server in the window
 	Outcomes    map[string]int64 `json:"outcomes"`    // as the side counts them
 	Served      map[string]int64 `json:"served"`      // responses by status, as the server counts them
@@ -56,6 +61,7 @@ func (r sideResult) CPUPer1000() float64 {
 type snapshot struct {
 	at       time.Time
 	cpu      float64
+	rss      int64
 	polls    int64
 	outcomes map[string]int64
 	stats    serverStats
@@ -86,7 +92,7 @@ func runSide(ctx context.Context, c config, stdout io.Writer,
 	n := int64(len(urls))
 	warm, total := int64(c.warmup)*n, int64(c.warmup+c.rounds)*n
 	take := func() (snapshot, error) {
-		s := snapshot{at: time.Now(), cpu: cpuSeconds(), outcomes: p.progress()}
+		s := snapshot{at: time.Now(), cpu: cpuSeconds(), rss: procStatus("VmRSS:"), outcomes: p.progress()}
 		s.polls = sum(s.outcomes)
 		return s, getJSON(ctx, c.control+"/stats", &s.stats)
 	}
@@ -95,7 +101,8 @@ func runSide(ctx context.Context, c config, stdout io.Writer,
 	if err != nil {
 		return err
 	}
-	p.start(total)
+	measure := make(chan struct{})
+	p.start(warm, total, measure)
 	if err := waitFor(ctx, p, warm); err != nil {
 		_ = p.stop()
 		return err
@@ -110,18 +117,17 @@ func runSide(ctx context.Context, c config, stdout io.Writer,
 		_ = p.stop()
 		return err
 	}
-	err = waitFor(ctx, p, total)
+	close(measure)
+	waitErr := waitFor(ctx, p, total)
 	b := snapshot{at: time.Now(), outcomes: p.progress()}
 	b.polls = sum(b.outcomes)
-	if err := p.stop(); err != nil {
-		return err
-	}
-	if err != nil {
-		return err
-	}
-	z, err := take()
+	stopErr := p.stop()
+	z, takeErr := take()
 	stopProfile()
-	if err != nil {
+	if err := errors.Join(waitErr, stopErr, takeErr); err != nil {
+		return err
+	}
+	if err := writeHeapProfile(c.memProfile); err != nil {
 		return err
 	}
 
@@ -130,7 +136,9 @@ func runSide(ctx context.Context, c config, stdout io.Writer,
 		Polls:       z.polls - a.polls,
 		PollsPerSec: float64(b.polls-a.polls) / b.at.Sub(a.at).Seconds(),
 		CPU:         z.cpu - a.cpu,
-		PeakRSS:     peakRSS(),
+		PeakRSS:     procStatus("VmHWM:"),
+		RSSWarm:     a.rss,
+		RSSEnd:      z.rss,
 		BytesRead:   z.stats.Bytes - a.stats.Bytes,
 		Outcomes:    diff(z.outcomes, a.outcomes),
 		Served:      diff(z.stats.Status, a.stats.Status),
@@ -200,8 +208,9 @@ func cpuSeconds() float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
-// peakRSS is VmHWM, the process's peak resident set, in bytes.
-func peakRSS() int64 {
+// procStatus reads a memory line of /proc/self/status, in bytes: VmHWM:
+// is the process's peak resident set, VmRSS: the current one.
+func procStatus(key string) int64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -209,7 +218,7 @@ func peakRSS() int64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			return kb << 10
 		}
@@ -231,4 +240,19 @@ func startProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile writes the live heap, after a collection, to path; ""
+// writes nothing.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	runtime.GC()
+	return pprof.WriteHeapProfile(f)
 }

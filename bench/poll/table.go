@@ -31,8 +31,8 @@ func (r sideResult) Cores() float64 {
 }
 
 func (r sideResult) summary() string {
-	return fmt.Sprintf("%d polls, %.0f polls/s, %.3f CPU s/1000 polls, peak RSS %.0f MB, %.1f MB read; outcomes %s",
-		r.Polls, r.PollsPerSec, r.CPUPer1000(), mb(r.PeakRSS), mb(r.BytesRead), shares(r.Outcomes))
+	return fmt.Sprintf("%d polls, %.0f polls/s, %.3f CPU s/1000 polls, RSS peak %.0f MB (%.0f after warm-up, %.0f at end), %.1f MB read; outcomes %s",
+		r.Polls, r.PollsPerSec, r.CPUPer1000(), mb(r.PeakRSS), mb(r.RSSWarm), mb(r.RSSEnd), mb(r.BytesRead), shares(r.Outcomes))
 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
@@ -76,13 +76,13 @@ func printTable(w io.Writer, c config, info serverInfo, nw, base []sideResult) e
 		c.feeds, c.rounds, c.warmup, c.concurrency, c.repeat)
 	fmt.Fprintf(b, "machine: %s, %d CPUs (GOMAXPROCS %d), %s %s/%s\n",
 		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(b, "feeds: %d on %d hosts; %s; documents of %d items, mean %d bytes before gzip (item texts: %s, %d templates); newswire interval %v\n\n",
-		info.Feeds, info.Hosts, info.Mix, itemsPerDoc, info.MeanBody, info.Source, info.Templates, c.interval)
+	fmt.Fprintf(b, "feeds: %d on %d hosts; %s; RSS 2.0 documents of %d items, %d–%d bytes, mean %d, served gzipped (mean %d) (item texts: %s, %d templates); newswire interval %v\n\n",
+		info.Feeds, info.Hosts, info.Mix, itemsPerDoc, info.Body[0], info.Body[2], info.Body[1], info.GzipBody, info.Source, info.Templates, c.interval)
 
 	b.WriteString("| side | polls | polls/s | CPU s / 1,000 polls | peak RSS MB | MB read | cores for 10,000 feeds @ 5 min |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	row := func(name string, rs []sideResult) {
-		fmt.Fprintf(b, "| %s | %.0f | %.0f | %.3f | %.0f | %.1f | %.4f |\n", name,
+		fmt.Fprintf(b, "| %s | %.0f | %.0f | %.3f | %.0f | %.2f | %.4f |\n", name,
 			median(rs, func(r sideResult) float64 { return float64(r.Polls) }),
 			median(rs, func(r sideResult) float64 { return r.PollsPerSec }),
 			median(rs, sideResult.CPUPer1000),
@@ -102,6 +102,8 @@ func printTable(w io.Writer, c config, info serverInfo, nw, base []sideResult) e
 	fmt.Fprintf(b, "\nCPU per poll, baseline / newswire: **%.1fx** (target ≥ %.0fx: %s)\n", ratio, targetRatio, met(ratio >= targetRatio))
 	fmt.Fprintf(b, "newswire, 10,000 feeds every 5 min: **%.4f cores** on average (target < %.1f: %s), peak RSS **%.0f MB** (target < %d MB: %s)\n",
 		cores, targetCores, met(cores < targetCores), rss, targetRSSMB, met(rss < targetRSSMB))
+	fmt.Fprintf(b, "newswire resident memory (VmRSS): %.0f MB when the warm-up ended, %.0f MB when the measured rounds ended\n",
+		median(nw, func(r sideResult) float64 { return mb(r.RSSWarm) }), median(nw, func(r sideResult) float64 { return mb(r.RSSEnd) }))
 	fmt.Fprintf(b, "newswire warm-up (first poll of every feed: unconditional, every item published): %.3f CPU s / 1,000 polls\n",
 		median(nw, func(r sideResult) float64 { return r.WarmCPU / float64(max(r.WarmPolls, 1)) * 1000 }))
 	fmt.Fprintf(b, "\nfirst run, as counted by each side: newswire %s; baseline %s\n", shares(nw[0].Outcomes), shares(base[0].Outcomes))
