@@ -14,7 +14,6 @@ type Metrics struct {
 	FeedErrors    *prometheus.GaugeVec   // newswire_feed_consecutive_errors{feed}
 	FeedInterval  *prometheus.GaugeVec   // newswire_feed_interval_seconds{feed}
 	FeedLastPoll  *prometheus.GaugeVec   // newswire_feed_last_poll_timestamp_seconds{feed}
-	FeedNextDue   *prometheus.GaugeVec   // newswire_feed_next_due_timestamp_seconds{feed}
 	FeedPublished *prometheus.CounterVec // newswire_feed_articles_published_total{feed}
 }
 
@@ -39,13 +38,12 @@ func NewMetrics(reg prometheus.Registerer, published prometheus.Counter) *Metric
 		FeedErrors:   gauge("newswire_feed_consecutive_errors", "Polls in a row that failed."),
 		FeedInterval: gauge("newswire_feed_interval_seconds", "The feed's current polling interval."),
 		FeedLastPoll: gauge("newswire_feed_last_poll_timestamp_seconds", "Unix time of the feed's last poll."),
-		FeedNextDue:  gauge("newswire_feed_next_due_timestamp_seconds", "Unix time the feed is due next."),
 		FeedPublished: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newswire_feed_articles_published_total",
 			Help: "Articles this process published from the feed.",
 		}, []string{"feed"}),
 	}
-	reg.MustRegister(m.Polls, m.Duration, m.FeedUp, m.FeedErrors, m.FeedInterval, m.FeedLastPoll, m.FeedNextDue, m.FeedPublished)
+	reg.MustRegister(m.Polls, m.Duration, m.FeedUp, m.FeedErrors, m.FeedInterval, m.FeedLastPoll, m.FeedPublished)
 	return m
 }
 
@@ -70,7 +68,6 @@ func (m *Metrics) feed(id string, st *FeedState, n int) {
 	m.FeedErrors.WithLabelValues(id).Set(float64(st.Errors))
 	m.FeedInterval.WithLabelValues(id).Set(st.IntervalSeconds)
 	m.FeedLastPoll.WithLabelValues(id).Set(float64(st.LastPoll.UnixMilli()) / 1000)
-	m.FeedNextDue.WithLabelValues(id).Set(float64(st.NextDue.UnixMilli()) / 1000)
 	m.FeedPublished.WithLabelValues(id).Add(float64(n))
 	if m.Published != nil {
 		m.Published.Add(float64(n))
@@ -82,7 +79,7 @@ func (m *Metrics) forget(id string) {
 	if m == nil {
 		return
 	}
-	for _, v := range []*prometheus.GaugeVec{m.FeedUp, m.FeedErrors, m.FeedInterval, m.FeedLastPoll, m.FeedNextDue} {
+	for _, v := range []*prometheus.GaugeVec{m.FeedUp, m.FeedErrors, m.FeedInterval, m.FeedLastPoll} {
 		v.DeleteLabelValues(id)
 	}
 	m.FeedPublished.DeleteLabelValues(id)

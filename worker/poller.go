@@ -1,7 +1,10 @@
 package worker
 
 import (
+	"container/heap"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -36,9 +39,9 @@ type Options struct {
 	Concurrency int           // fetches in progress across all hosts, default 64
 	PerHost     int           // fetches in progress per host, default 2
 	HostSpacing time.Duration // minimum time between fetch starts on one host (zero: none)
-	ClaimTTL    time.Duration // how long a replica's claim on a feed lasts, default 2m
-	Grace       time.Duration // how long a poll in progress may finish after shutdown, default 5s
-	ReplicaID   string        // names this poller in claims, default host-pid-random
+	ClaimTTL    time.Duration // how long a replica's lease on a feed outlasts its next due time, default 2m
+	Grace       time.Duration // how long polls in progress may finish after shutdown, default 5s
+	ReplicaID   string        // names this poller in leases, default host-pid-random
 
 	Fetcher   *feeds.Fetcher
 	Publisher Publisher
@@ -77,10 +80,15 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Poller runs one loop per feed. Create it with New, start it with Run, and
-// change its feeds with Sync at any time (also before Run). Several Pollers
-// (replicas, on any machines) may share one State bucket: each feed's poll
-// for a slot is claimed by exactly one of them.
+// Poller schedules every feed's polls. One dispatcher goroutine keeps the
+// feeds in a queue ordered by when each is next due and starts a goroutine
+// per feed only while that feed is being polled, so 10,000 idle feeds cost
+// a heap entry each, not a goroutine and a timer.
+//
+// Create it with New, start it with Run, and change its feeds with Sync at
+// any time (also before Run). Several Pollers (replicas, on any machines) may
+// share one State bucket: a feed is polled by the replica holding its lease,
+// taken by a compare-and-set on the state's revision.
 type Poller struct {
 	opts   Options
 	lim    limits
@@ -89,11 +97,16 @@ type Poller struct {
 	hosts  *hosts
 	outage *outage
 
-	mu      sync.Mutex
-	loops   map[string]*feedLoop
-	runCtx  context.Context // set by Run; loops started before Run wait for it
-	started time.Time
-	wg      sync.WaitGroup
+	mu       sync.Mutex
+	tasks    map[string]*feedTask
+	queue    taskQueue
+	running  bool      // Run has started and not stopped
+	stopping bool      // Run is shutting down: nothing is queued again
+	started  time.Time // when Run started (catch-up spreading)
+	kick     chan struct{}
+	polls    sync.WaitGroup
+	work     context.Context // polls in progress; outlives Run's ctx by Grace
+	waits    context.Context // waits for host slots; cancelled at shutdown
 }
 
 // New returns a Poller. It polls nothing until Run.
@@ -106,35 +119,101 @@ func New(opts Options) *Poller {
 		sem:    make(chan struct{}, opts.Concurrency),
 		hosts:  newHosts(opts.PerHost, opts.HostSpacing),
 		outage: newOutage(),
-		loops:  map[string]*feedLoop{},
+		tasks:  map[string]*feedTask{},
+		kick:   make(chan struct{}, 1),
 	}
 }
 
-// Run starts the loops of the feeds given to Sync and blocks until ctx is
-// done. It then stops every loop, gives polls in progress Options.Grace to
-// publish and save their state, and returns.
+// Run loads the saved state of every feed, dispatches polls as feeds fall
+// due and blocks until ctx is done. It then stops dispatching, lets polls in
+// progress finish within Options.Grace, releases this replica's leases so
+// another process can take over at once, and returns.
 func (p *Poller) Run(ctx context.Context) error {
-	// Polls in progress outlive ctx by at most Grace.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	waits, cancelWaits := context.WithCancel(ctx)
+	defer cancelWaits()
 
+	saved := p.loadAll(ctx)
 	p.mu.Lock()
-	p.runCtx = work
-	p.started = time.Now()
-	for _, l := range p.loops {
-		p.startLocked(l)
+	p.work, p.waits = work, waits
+	p.running, p.started = true, time.Now()
+	for id, t := range p.tasks {
+		if st, ok := saved[id]; ok {
+			t.st, t.rev, t.loaded = st.FeedState, st.rev, true
+		}
+		p.queue.remove(t)
+		t.wake = t.dueAt(p.started)
+		heap.Push(&p.queue, t)
 	}
 	p.mu.Unlock()
 
-	<-ctx.Done()
-	p.mu.Lock()
-	for _, l := range p.loops {
-		l.stop()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		next, ok := p.dispatch(time.Now())
+		wait := time.Hour
+		if ok {
+			wait = max(time.Until(next), 0)
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			p.shutdown(cancelWork)
+			return nil
+		case <-timer.C:
+		case <-p.kick:
+		}
 	}
+}
+
+// dispatch starts a poll for every feed due at now and returns the wake
+// time of the next one.
+func (p *Poller) dispatch(now time.Time) (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.queue) > 0 && !p.queue[0].wake.After(now) {
+		t := heap.Pop(&p.queue).(*feedTask)
+		p.polls.Add(1)
+		go func() {
+			defer p.polls.Done()
+			t.run(p.work, p.waits)
+		}()
+	}
+	if len(p.queue) == 0 {
+		return time.Time{}, false
+	}
+	return p.queue[0].wake, true
+}
+
+// requeue puts t back in the queue to wake at wake, unless it was removed
+// or the poller is stopping.
+func (p *Poller) requeue(t *feedTask, wake time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t.removed || p.stopping {
+		return
+	}
+	t.wake = wake
+	heap.Push(&p.queue, t)
+	p.wakeUp()
+}
+
+// wakeUp makes the dispatcher look at the queue again. Call with p.mu held.
+func (p *Poller) wakeUp() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Poller) shutdown(cancelWork context.CancelFunc) {
+	p.mu.Lock()
+	p.stopping = true
 	p.mu.Unlock()
 
 	done := make(chan struct{})
-	go func() { p.wg.Wait(); close(done) }()
+	go func() { p.polls.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(p.opts.Grace):
@@ -142,13 +221,74 @@ func (p *Poller) Run(ctx context.Context) error {
 		cancelWork()
 		<-done
 	}
-	return nil
+	p.releaseLeases()
 }
 
-// Sync makes the running loops match specs: new feeds start, removed feeds
-// stop (and their per-feed metrics go), feeds whose URL or interval changed
-// restart, and unchanged feeds keep running undisturbed. Feed state is kept
-// in the bucket either way, so a feed that comes back resumes its schedule.
+// releaseLeases gives up this replica's leases, so that a restarted or
+// another poller need not wait for them to lapse.
+func (p *Poller) releaseLeases() {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	p.mu.Lock()
+	var held []*feedTask
+	for _, t := range p.tasks {
+		if t.st.ClaimedBy == p.opts.ReplicaID {
+			held = append(held, t)
+		}
+	}
+	p.mu.Unlock()
+	sem := make(chan struct{}, 32)
+	var wg sync.WaitGroup
+	for _, t := range held {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			st := t.st
+			st.ClaimedBy, st.ClaimUntil = "", time.Time{}
+			_, _ = p.store.save(ctx, t.spec.ID, st, t.rev)
+		}()
+	}
+	wg.Wait()
+}
+
+// savedState is a feed's state as loaded at start.
+type savedState struct {
+	FeedState
+	rev uint64
+}
+
+// loadAll reads every feed state in one pass over the bucket. Feeds it
+// misses (a read error) are loaded one by one when first due.
+func (p *Poller) loadAll(ctx context.Context) map[string]savedState {
+	out := map[string]savedState{}
+	w, err := p.opts.State.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		p.opts.Log.Warn().Err(err).Msg("cannot read feed states in bulk; loading them one by one")
+		return out
+	}
+	defer w.Stop()
+	for entry := range w.Updates() {
+		if entry == nil {
+			break // all current values delivered
+		}
+		if !isStateKey(entry.Key()) {
+			continue
+		}
+		var st FeedState
+		if json.Unmarshal(entry.Value(), &st) == nil {
+			out[entry.Key()] = savedState{FeedState: st, rev: entry.Revision()}
+		}
+	}
+	return out
+}
+
+// Sync makes the scheduled feeds match specs: new feeds are added (due at
+// once, or spread over a short window when many arrive together), removed
+// feeds leave the queue (a poll in progress finishes) and lose their
+// per-feed metrics, changed feeds (URL or interval) start afresh, and
+// unchanged feeds keep their schedule. Feed state stays in the bucket, so a
+// feed that comes back resumes where it was.
 func (p *Poller) Sync(specs []FeedSpec) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -156,31 +296,49 @@ func (p *Poller) Sync(specs []FeedSpec) {
 	for _, s := range specs {
 		want[s.ID] = s
 	}
-	for id, l := range p.loops {
-		if s, ok := want[id]; !ok || s != l.spec {
-			l.stop()
-			delete(p.loops, id)
+	for id, t := range p.tasks {
+		if s, ok := want[id]; !ok || s != t.spec {
+			t.removed = true
+			p.queue.remove(t)
+			delete(p.tasks, id)
 			if !ok {
 				p.opts.Metrics.forget(id)
 			}
 		}
 	}
+	var added []*feedTask
 	for id, s := range want {
-		if _, ok := p.loops[id]; ok {
-			continue
+		if _, ok := p.tasks[id]; !ok {
+			t := newFeedTask(p, s)
+			p.tasks[id] = t
+			added = append(added, t)
 		}
-		l := newFeedLoop(p, s)
-		p.loops[id] = l
-		if p.runCtx != nil {
-			p.startLocked(l)
+	}
+	// Many new feeds at once (a first start, an import) are spread over up
+	// to 10 ms each, at most two minutes, instead of all polled at once.
+	spread := min(time.Duration(len(added))*10*time.Millisecond, 2*time.Minute)
+	now := time.Now()
+	for _, t := range added {
+		t.spread = spread
+		if p.running {
+			t.wake = now.Add(slotOffset(t.spec.ID, min(spread, t.interval())+1))
+			heap.Push(&p.queue, t)
 		}
+	}
+	if p.running && len(added) > 0 {
+		p.wakeUp()
 	}
 }
 
-func (p *Poller) startLocked(l *feedLoop) {
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		l.run(p.runCtx)
-	}()
+// isStateKey tells feed state keys from the other keys of the bucket
+// (seen ids live under "<feed>.seen"; feed ids never contain a dot).
+func isStateKey(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if key[i] == '.' {
+			return false
+		}
+	}
+	return true
 }
+
+var errNotDue = errors.New("worker: not due")

@@ -131,8 +131,11 @@ func TestPollerIsolatesBadFeeds(t *testing.T) {
 	eventually(t, "good feed published", func() bool { return states(t, res.FeedState)["good"].Published == 3 })
 
 	st := states(t, res.FeedState)
-	if got := st["good"]; got.LastResult != "ok" || got.ETag != `"v1"` || len(got.Seen) != 3 {
-		t.Errorf("good: result %q etag %q seen %d; want ok, \"v1\", 3", got.LastResult, got.ETag, len(got.Seen))
+	if got := st["good"]; got.LastResult != "ok" || got.ETag != `"v1"` || got.Published != 3 {
+		t.Errorf("good: result %q etag %q published %d; want ok, \"v1\", 3", got.LastResult, got.ETag, got.Published)
+	}
+	if e, err := res.FeedState.Get(context.Background(), "good.seen"); err != nil || strings.Count(string(e.Value()), ",") != 2 {
+		t.Errorf("good.seen: %v, want the three article ids", err)
 	}
 	if got := st["broken"]; got.LastResult != "http_5xx" || got.Errors != 1 || !strings.Contains(got.LastError, "500") {
 		t.Errorf("broken: result %q errors %d last error %q", got.LastResult, got.Errors, got.LastError)
@@ -172,8 +175,8 @@ func TestPollerRetriesUnpublishedArticles(t *testing.T) {
 	runPoller(t, p)
 	// No NEWS_RAW stream yet: publishing fails.
 	eventually(t, "a failed publish", func() bool { return states(t, kv)["good"].LastResult == "publish_error" })
-	if st := states(t, kv)["good"]; st.ETag != "" || len(st.Seen) != 0 {
-		t.Fatalf("state advanced despite the failed publish: etag %q seen %d", st.ETag, len(st.Seen))
+	if st := states(t, kv)["good"]; st.ETag != "" || st.Published != 0 {
+		t.Fatalf("state advanced despite the failed publish: etag %q published %d", st.ETag, st.Published)
 	}
 	if _, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{}); err != nil {
 		t.Fatal(err)

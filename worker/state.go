@@ -12,13 +12,13 @@ import (
 	"github.com/newswire/newswire/feeds"
 )
 
-// maxSeen bounds how many article ids a feed's state remembers. It only has
+// maxSeen bounds how many article ids are remembered per feed. It only has
 // to cover what the feed document lists at once; older ids are the dedupe
 // stage's business.
 const maxSeen = 2000
 
 // historyLen is how many recent polls a feed's state keeps.
-const historyLen = 12
+const historyLen = 8
 
 // Feed states, as `newswire status` shows them.
 const (
@@ -61,10 +61,6 @@ type FeedState struct {
 
 	Hints   feeds.Hints  `json:"hints,omitzero"`    // the publisher's <ttl>, skipHours, skipDays
 	History []PollRecord `json:"history,omitempty"` // most recent last
-
-	// Seen holds the ids of the articles in the last parsed document; only
-	// articles not in it are published.
-	Seen []string `json:"seen,omitempty"`
 }
 
 // PollRecord is one poll in a feed's recent history.
@@ -115,9 +111,6 @@ func (s stateStore) load(ctx context.Context, id string) (FeedState, uint64, err
 // save writes st if the stored revision is still rev (0: the key must not
 // exist) and returns the new revision, or errConflict.
 func (s stateStore) save(ctx context.Context, id string, st FeedState, rev uint64) (uint64, error) {
-	if len(st.Seen) > maxSeen {
-		st.Seen = st.Seen[:maxSeen]
-	}
 	data, err := json.Marshal(st)
 	if err != nil {
 		return 0, fmt.Errorf("worker: encode state of %s: %w", id, err)
@@ -141,6 +134,43 @@ func (s stateStore) save(ctx context.Context, id string, st FeedState, rev uint6
 	return newRev, nil
 }
 
+// seenKey holds the ids of the articles in a feed's last parsed document,
+// apart from the state: it changes only when the document does, while the
+// state is written on every poll.
+func seenKey(id string) string { return id + ".seen" }
+
+// loadSeen returns the article ids last seen in feed id's document.
+func (s stateStore) loadSeen(ctx context.Context, id string) ([]string, error) {
+	entry, err := s.kv.Get(ctx, seenKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("worker: load seen ids of %s: %w", id, err)
+	}
+	var ids []string
+	if json.Unmarshal(entry.Value(), &ids) != nil {
+		return nil, nil // unreadable: the dedupe stage catches what is republished
+	}
+	return ids, nil
+}
+
+// saveSeen stores the article ids of feed id's current document. Only the
+// lease holder writes it.
+func (s stateStore) saveSeen(ctx context.Context, id string, ids []string) error {
+	if len(ids) > maxSeen {
+		ids = ids[:maxSeen]
+	}
+	data, err := json.Marshal(ids)
+	if err != nil {
+		return fmt.Errorf("worker: encode seen ids of %s: %w", id, err)
+	}
+	if _, err := s.kv.Put(ctx, seenKey(id), data); err != nil {
+		return fmt.Errorf("worker: save seen ids of %s: %w", id, err)
+	}
+	return nil
+}
+
 // LoadStates returns the saved state of every feed in kv, keyed by feed id
 // (for `newswire status`).
 func LoadStates(ctx context.Context, kv jetstream.KeyValue) (map[string]FeedState, error) {
@@ -155,6 +185,9 @@ func LoadStates(ctx context.Context, kv jetstream.KeyValue) (map[string]FeedStat
 	out := map[string]FeedState{}
 	store := stateStore{kv: kv}
 	for id := range lister.Keys() {
+		if !isStateKey(id) {
+			continue
+		}
 		st, _, err := store.load(ctx, id)
 		if err != nil {
 			return nil, err

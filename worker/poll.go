@@ -1,0 +1,223 @@
+package worker
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/newswire/newswire/feeds"
+)
+
+// redirectsToAdopt is how many polls in a row must see the same permanent
+// redirect before the feed is fetched from its target: one misconfigured
+// deploy should not move a feed for good.
+const redirectsToAdopt = 3
+
+// poll fetches the feed once and updates st with the outcome and the next
+// due time. It returns false when the poll was cancelled by shutdown.
+func (t *feedTask) poll(work, waits context.Context) bool {
+	st := &t.st
+	fetchURL := st.URL
+	if st.AdoptedURL != "" {
+		fetchURL = st.AdoptedURL
+	}
+	// Wait for the host, then for a global slot: a slow host holds only
+	// its own feeds back. Shutdown ends the waiting at once.
+	release, err := t.p.hosts.acquire(waits, fetchURL)
+	if err != nil {
+		return false
+	}
+	select {
+	case t.p.sem <- struct{}{}:
+	case <-waits.Done():
+		release()
+		return false
+	}
+	start := time.Now()
+	o, n, err := t.fetchAndPublish(work, fetchURL)
+	<-t.p.sem
+	release()
+	if feeds.ClassOf(err) == feeds.ClassCanceled {
+		return false
+	}
+
+	now := time.Now().UTC()
+	host := hostOf(fetchURL)
+	o.outage = t.p.outage.observe(host, err != nil && networkClass(o.class), now)
+	t.schedule(st, o, err, now)
+	result := o.class
+	switch {
+	case err != nil:
+	case o.notChanged:
+		result = "not_modified"
+		if st.LastStatus == 200 {
+			result = "unchanged"
+		}
+	default:
+		result = "ok"
+	}
+	st.Polls++
+	st.LastPoll = now
+	st.LastResult = string(result)
+	st.record(PollRecord{At: now, Result: string(result), New: n, Status: st.LastStatus})
+	t.p.opts.Metrics.poll(string(result), time.Since(start).Seconds())
+	t.p.opts.Metrics.feed(t.spec.ID, st, n)
+	if err != nil {
+		t.log.Warn().Err(err).Str("result", string(result)).Int("consecutive_errors", st.Errors).
+			Str("state", st.State).Time("next_due", st.NextDue).Msg("poll failed")
+	} else {
+		t.log.Debug().Str("result", string(result)).Int("published", n).
+			Dur("interval", st.Interval()).Time("next_due", st.NextDue).Msg("polled")
+	}
+	return true
+}
+
+// schedule records the outcome of a poll in st and sets its next due time.
+func (t *feedTask) schedule(st *FeedState, o outcome, err error, now time.Time) {
+	iv := t.interval()
+	pinned := t.spec.Interval > 0
+	var next time.Time
+	switch {
+	case err == nil:
+		st.State, st.Errors, st.LastError = StateOK, 0, ""
+		st.LastSuccess = now
+		if o.fresh > 0 {
+			st.LastNew = now
+		}
+		iv = adapt(iv, pinned, t.p.lim, o, st.LastNew, now)
+		next = nextDue(now, t.spec.ID, iv)
+	case o.outage:
+		// Every host fails: the network is down, not the feed. Keep the
+		// feed's record clean and try again at its normal interval.
+		st.LastError = err.Error() + " (network down: not counted against the feed)"
+		next = nextDue(now, t.spec.ID, iv)
+	default:
+		st.Errors++
+		st.LastError = err.Error()
+		st.State = StateFailing
+		delay := backoff(iv, st.Errors, o.class, t.p.lim.max)
+		var fe *feeds.FetchError
+		if errors.As(err, &fe) && fe.StatusCode == 410 {
+			st.State = StateGone
+			delay = max(t.p.lim.max, iv)
+		}
+		next = now.Add(delay + jitter(delay))
+		if o.retryAfter > 0 {
+			until := now.Add(min(o.retryAfter, maxRetryAfter))
+			t.p.hosts.pause(st.URL, until)
+			st.State = StatePaused
+			if until.After(next) {
+				next = until
+			}
+		}
+	}
+	if paused := t.p.hosts.pausedUntil(st.URL); paused.After(next) {
+		next = paused
+	}
+	st.IntervalSeconds = iv.Seconds()
+	st.NextDue = skipHours(next, st.Hints)
+}
+
+// fetchAndPublish does the work of one poll and updates st's fetch state
+// (validators, hints, redirects, seen ids) on success. It returns what the
+// scheduler needs to know and the number of articles published.
+func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcome, int, error) {
+	st := &t.st
+	req := feeds.FetchRequest{URL: fetchURL, ETag: st.ETag, LastModified: st.LastModified}
+	if unconditional() {
+		req.ETag, req.LastModified = "", ""
+	}
+	res, err := t.p.opts.Fetcher.Fetch(ctx, req)
+	if err != nil {
+		o := outcome{class: feeds.ClassOf(err)}
+		var fe *feeds.FetchError
+		if errors.As(err, &fe) {
+			o.retryAfter = fe.RetryAfter
+			st.LastStatus = fe.StatusCode
+		}
+		return o, 0, err
+	}
+	st.LastStatus = res.StatusCode
+	t.noteRedirect(st, fetchURL, res.PermanentURL)
+	o := outcome{maxAge: res.CacheMaxAge, expires: res.Expires, hints: st.Hints}
+	if res.NotModified {
+		st.NotModified++
+		o.notChanged = true
+		return o, 0, nil
+	}
+	sum := sha256.Sum256(res.Body)
+	bodyHash := hex.EncodeToString(sum[:])
+	if bodyHash == st.BodyHash {
+		st.NotModified++
+		st.ETag, st.LastModified = res.ETag, res.LastModified
+		o.notChanged = true
+		return o, 0, nil
+	}
+	parsed, err := feeds.ParseBody(res.Body, res.ContentType)
+	if err != nil {
+		return outcome{class: feeds.ClassOf(err)}, 0, err
+	}
+	st.Hints = feeds.FeedHints(res.Body)
+	o.hints = st.Hints
+	articles := feeds.Normalise(feeds.FeedRef{ID: t.spec.ID, Title: t.spec.Title, URL: t.spec.URL}, parsed, time.Now())
+
+	seen := make(map[string]bool, len(t.seen))
+	for _, id := range t.seen {
+		seen[id] = true
+	}
+	ids := make([]string, 0, len(articles))
+	inDoc := make(map[string]bool, len(articles))
+	var fresh []feeds.Article
+	for _, a := range articles {
+		if inDoc[a.ID] {
+			continue // the same item twice in one document
+		}
+		inDoc[a.ID] = true
+		ids = append(ids, a.ID)
+		if !seen[a.ID] {
+			fresh = append(fresh, a)
+		}
+	}
+	if len(fresh) > 0 {
+		if err := t.p.opts.Publisher.Publish(ctx, fresh); err != nil {
+			// State is not advanced: the next poll fetches and publishes again.
+			return outcome{class: "publish_error"}, 0, fmt.Errorf("worker: publish: %w", err)
+		}
+		for _, a := range fresh {
+			t.log.Debug().Str("article_id", a.ID).Str("title", a.Title).Msg("published")
+		}
+	}
+	if !slices.Equal(ids, t.seen) {
+		if err := t.p.store.saveSeen(ctx, t.spec.ID, ids); err != nil {
+			return outcome{class: "publish_error"}, 0, err
+		}
+		t.seen = ids
+	}
+	st.ETag, st.LastModified, st.BodyHash = res.ETag, res.LastModified, bodyHash
+	st.Published += int64(len(fresh))
+	o.items, o.fresh = len(ids), len(fresh)
+	return o, len(fresh), nil
+}
+
+// noteRedirect tracks permanent redirects and adopts the target once it
+// has been seen redirectsToAdopt polls in a row.
+func (t *feedTask) noteRedirect(st *FeedState, fetchURL, permanent string) {
+	if permanent == "" || permanent == fetchURL {
+		st.RedirectURL, st.RedirectSeen = "", 0
+		return
+	}
+	if permanent == st.RedirectURL {
+		st.RedirectSeen++
+	} else {
+		st.RedirectURL, st.RedirectSeen = permanent, 1
+	}
+	if st.RedirectSeen >= redirectsToAdopt {
+		t.log.Info().Str("from", fetchURL).Str("to", permanent).Msg("adopting permanent redirect")
+		st.AdoptedURL = permanent
+		st.RedirectURL, st.RedirectSeen = "", 0
+	}
+}
