@@ -28,6 +28,8 @@ const (
 	// It must exceed the longest time an input can wait between a crash and
 	// its redelivery (AckWait × a few), so a republished output is dropped.
 	DuplicateWindow = 10 * time.Minute
+	// RawDuplicateWindow is NEWS_RAW's: see EnsureTopology.
+	RawDuplicateWindow = 2 * time.Minute
 )
 
 // RawSubject is where the poller publishes the articles of a feed.

@@ -139,8 +139,12 @@ func TestEnsureTopologyIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("stream %s: %v", name, err)
 		}
-		if got := s.CachedInfo().Config.Duplicates; got != pipeline.DuplicateWindow {
-			t.Errorf("%s duplicate window = %v, want %v", name, got, pipeline.DuplicateWindow)
+		want := pipeline.DuplicateWindow
+		if name == pipeline.StreamRaw {
+			want = pipeline.RawDuplicateWindow
+		}
+		if got := s.CachedInfo().Config.Duplicates; got != want {
+			t.Errorf("%s duplicate window = %v, want %v", name, got, want)
 		}
 	}
 }

@@ -77,7 +77,10 @@ type Resources struct {
 func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*Resources, error) {
 	t = t.withDefaults()
 	streams := []jetstream.StreamConfig{
-		{Name: StreamRaw, Subjects: []string{"news.raw.>"}, MaxAge: t.RawMaxAge},
+		// The raw stream's only writer is the poller, whose retries come
+		// within seconds and whose re-polls the dedupe stage catches: a short
+		// window keeps the server's memory of message ids small.
+		{Name: StreamRaw, Subjects: []string{"news.raw.>"}, MaxAge: t.RawMaxAge, Duplicates: RawDuplicateWindow},
 		{Name: StreamUnique, Subjects: []string{"news.unique.>"}, MaxAge: t.RawMaxAge},
 		{Name: StreamTagged, Subjects: []string{"news.tagged.>", "news.topic.>"}, MaxAge: t.TaggedAge},
 		{Name: StreamDead, Subjects: []string{"news.dead.>"}, MaxAge: t.DeadMaxAge},
@@ -85,7 +88,9 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*R
 	for _, sc := range streams {
 		sc.Storage = jetstream.FileStorage
 		sc.Replicas = t.Replicas
-		sc.Duplicates = DuplicateWindow
+		if sc.Duplicates == 0 {
+			sc.Duplicates = DuplicateWindow
+		}
 		sc.Discard = jetstream.DiscardOld
 		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
 			return nil, fmt.Errorf("pipeline: stream %s: %w", sc.Name, err)
