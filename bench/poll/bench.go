@@ -32,7 +32,7 @@ func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error
 
 	srv := exec.CommandContext(ctx, self, "-mode", "serve",
 		"-feeds", strconv.Itoa(c.feeds), "-feeds-per-host", strconv.Itoa(c.feedsPerHost),
-		"-slow", c.slow.String(), "-corpus", c.corpus)
+		"-slow", c.slow.String(), "-corpus", c.corpus, "-doc-bytes", strconv.Itoa(c.docBytes))
 	srv.Env = append(os.Environ(), childEnv)
 	srv.Stderr = stderr
 	stdin, err := srv.StdinPipe()

@@ -83,7 +83,7 @@ func newFeedServer(c config, pool []template) *feedServer {
 	minDelay := c.slow / 3
 	for i := range s.feeds {
 		h := mix(uint64(i) ^ 0x5eed)
-		f := &servedFeed{size: 2000 + int(h>>40%8001)}
+		f := &servedFeed{size: c.docBytes/3 + int(h>>40%uint64(c.docBytes*4/3+1))}
 		switch p := h % 100; {
 		case p < 60:
 			f.kind = kindStatic
