@@ -166,3 +166,19 @@ func TestRewriteDeclaration(t *testing.T) {
 		}
 	}
 }
+
+func TestHasForbiddenControl(t *testing.T) {
+	// Every byte value at every offset of a 19-byte text, so that each lands
+	// in the word-at-a-time loop and in the tail.
+	const text = "<item>\tpolls\r\n</it>"
+	for c := range 256 {
+		for pos := range len(text) {
+			b := []byte(text)
+			b[pos] = byte(c)
+			want := c < 0x20 && c != '\t' && c != '\n' && c != '\r'
+			if got := hasForbiddenControl(b); got != want {
+				t.Errorf("hasForbiddenControl(%q) = %v, want %v", b, got, want)
+			}
+		}
+	}
+}

@@ -18,6 +18,9 @@
 //	     │  bodies and HTML, structure guard (depth, namespaces, text
 //	     │  fragments) against inputs that exhaust gofeed, then Parse (gofeed
 //	     │  on an io.Reader, panics recovered, errors classed parse / not_feed)
+//	     │  ParseNew: the same checks, then a byte scan cuts out the items
+//	     │  whose hashes (remembered from the last poll) are known, and
+//	     │  gofeed parses only the rest; it returns every item's hash
 //	     ▼
 //	*gofeed.Feed
 //	     │  Normalise: CanonicalURL, PlainText title and summary, UTC dates,

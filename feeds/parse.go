@@ -60,14 +60,26 @@ func Parse(r io.Reader) (feed *gofeed.Feed, err error) {
 //     the parser's stack, CPU or memory;
 //   - then Parse.
 func ParseBody(body []byte, contentType string) (*gofeed.Feed, error) {
-	body = toUTF8(body, contentType)
-	if err := sniffFeed(body); err != nil {
+	doc, err := prepare(body, contentType)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkXMLStructure(body); err != nil {
+	return Parse(bytes.NewReader(doc))
+}
+
+// prepare is everything ParseBody does before the parser runs: it returns
+// the body as UTF-8, or the not_feed or structure error that refuses it.
+// ParseBody and ParseNew share it so that untrusted input meets the same
+// checks on both paths. The result may share memory with body.
+func prepare(body []byte, contentType string) ([]byte, error) {
+	doc := toUTF8(body, contentType)
+	if err := sniffFeed(doc); err != nil {
 		return nil, err
 	}
-	return Parse(bytes.NewReader(body))
+	if err := checkXMLStructure(doc); err != nil {
+		return nil, err
+	}
+	return doc, nil
 }
 
 // sniffFeed fails with ClassNotFeed when body is empty or is XML whose root

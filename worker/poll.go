@@ -157,29 +157,26 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 		o.notChanged = true
 		return o, 0, nil
 	}
-	parsed, err := feeds.ParseBody(res.Body, res.ContentType)
+	// Only the items not seen in the last document are parsed: for an
+	// active feed that is one or two of twenty.
+	known := make(map[string]bool, len(t.seen))
+	for _, h := range t.seen {
+		known[h] = true
+	}
+	parsed, hashes, err := feeds.ParseNew(res.Body, res.ContentType, func(h string) bool { return known[h] })
 	if err != nil {
 		return outcome{class: feeds.ClassOf(err)}, 0, err
 	}
 	st.Hints = feeds.FeedHints(res.Body)
 	o.hints = st.Hints
-	articles := feeds.Normalise(feeds.FeedRef{ID: t.spec.ID, Title: t.spec.Title, URL: t.spec.URL}, parsed, time.Now())
-
-	seen := make(map[string]bool, len(t.seen))
-	for _, id := range t.seen {
-		seen[id] = true
-	}
-	ids := make([]string, 0, len(articles))
-	inDoc := make(map[string]bool, len(articles))
 	var fresh []feeds.Article
-	for _, a := range articles {
-		if inDoc[a.ID] {
-			continue // the same item twice in one document
-		}
-		inDoc[a.ID] = true
-		ids = append(ids, a.ID)
-		if !seen[a.ID] {
-			fresh = append(fresh, a)
+	if parsed != nil {
+		inDoc := map[string]bool{}
+		for _, a := range feeds.Normalise(feeds.FeedRef{ID: t.spec.ID, Title: t.spec.Title, URL: t.spec.URL}, parsed, time.Now()) {
+			if !inDoc[a.ID] { // the same item twice in one document
+				inDoc[a.ID] = true
+				fresh = append(fresh, a)
+			}
 		}
 	}
 	if len(fresh) > 0 {
@@ -191,15 +188,15 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 			t.log.Debug().Str("article_id", a.ID).Str("title", a.Title).Msg("published")
 		}
 	}
-	if !slices.Equal(ids, t.seen) {
-		if err := t.p.store.saveSeen(ctx, t.spec.ID, ids); err != nil {
+	if !slices.Equal(hashes, t.seen) {
+		if err := t.p.store.saveSeen(ctx, t.spec.ID, hashes); err != nil {
 			return outcome{class: "publish_error"}, 0, err
 		}
-		t.seen = ids
+		t.seen = hashes
 	}
 	st.ETag, st.LastModified, st.BodyHash = res.ETag, res.LastModified, bodyHash
 	st.Published += int64(len(fresh))
-	o.items, o.fresh = len(ids), len(fresh)
+	o.items, o.fresh = len(hashes), len(fresh)
 	return o, len(fresh), nil
 }
 

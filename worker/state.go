@@ -12,7 +12,7 @@ import (
 	"github.com/newswire/newswire/feeds"
 )
 
-// maxSeen bounds how many article ids are remembered per feed. It only has
+// maxSeen bounds how many item hashes are remembered per feed. It only has
 // to cover what the feed document lists at once; older ids are the dedupe
 // stage's business.
 const maxSeen = 2000
@@ -134,12 +134,12 @@ func (s stateStore) save(ctx context.Context, id string, st FeedState, rev uint6
 	return newRev, nil
 }
 
-// seenKey holds the ids of the articles in a feed's last parsed document,
-// apart from the state: it changes only when the document does, while the
-// state is written on every poll.
+// seenKey holds the hashes of the items of a feed's last document (see
+// feeds.ParseNew), apart from the state: it changes only when the document
+// does, while the state is written on every poll.
 func seenKey(id string) string { return id + ".seen" }
 
-// loadSeen returns the article ids last seen in feed id's document.
+// loadSeen returns the item hashes of feed id's last document.
 func (s stateStore) loadSeen(ctx context.Context, id string) ([]string, error) {
 	entry, err := s.kv.Get(ctx, seenKey(id))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -155,7 +155,7 @@ func (s stateStore) loadSeen(ctx context.Context, id string) ([]string, error) {
 	return ids, nil
 }
 
-// saveSeen stores the article ids of feed id's current document. Only the
+// saveSeen stores the item hashes of feed id's current document. Only the
 // lease holder writes it.
 func (s stateStore) saveSeen(ctx context.Context, id string, ids []string) error {
 	if len(ids) > maxSeen {
