@@ -75,12 +75,12 @@ func cleanQuery(raw string) string {
 			continue
 		}
 		piece = escapeNonASCII(piece)
-		rawName, _, _ := strings.Cut(piece, "=")
+		rawName, rawValue, _ := strings.Cut(piece, "=")
 		name, err := url.QueryUnescape(rawName)
 		if err != nil {
 			name = rawName
 		}
-		if isTrackingParam(name) {
+		if isTrackingParam(name) || isFeedMarker(name, rawValue) {
 			continue
 		}
 		kept = append(kept, param{name: name, raw: piece})
@@ -137,8 +137,22 @@ func isTrackingParam(name string) bool {
 		"at_medium", "at_campaign", "at_custom1", "at_custom2", "at_custom3", "at_custom4",
 		"at_link", "at_link_id", "at_link_origin", "at_link_type", "at_format", "at_ptr_name",
 		"cmpid", "ocid", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee",
-		"__twitter_impression", "smid":
+		"__twitter_impression", "smid", "ref", "ref_src", "ref_url", "rss":
 		return true
+	}
+	return false
+}
+
+// isFeedMarker reports parameters that only say the visitor came from a
+// feed (src=rss, partner=rss, …): harmless to drop, but their names are too
+// generic to drop whatever their value.
+func isFeedMarker(name, value string) bool {
+	switch strings.ToLower(name) {
+	case "src", "source", "partner", "from", "emc", "feed", "via":
+		switch strings.ToLower(value) {
+		case "rss", "rss2", "feed", "feeds", "atom", "feedburner", "newsfeed":
+			return true
+		}
 	}
 	return false
 }

@@ -128,7 +128,15 @@ func (n *normaliser) link(item *gofeed.Item) (canonical, identity string) {
 		raw  string
 		base *url.URL
 	}
-	candidates := []candidate{{item.Link, n.base}}
+	var candidates []candidate
+	// A canonical link the feed gives explicitly (FeedBurner's origLink
+	// behind a redirecting proxy link) wins over the item's link.
+	if ext, ok := item.Extensions["feedburner"]; ok {
+		if orig := ext["origLink"]; len(orig) > 0 {
+			candidates = append(candidates, candidate{orig[0].Value, n.base})
+		}
+	}
+	candidates = append(candidates, candidate{item.Link, n.base})
 	if len(item.Links) > 0 {
 		candidates = append(candidates, candidate{item.Links[0], n.base})
 	}
