@@ -9,6 +9,7 @@ type Metrics struct {
 	Published  *prometheus.CounterVec // newswire_articles_published_total{stage}
 	Duplicates *prometheus.CounterVec // newswire_duplicates_total{key}
 	Topics     *prometheus.CounterVec // newswire_topic_articles_total{topic}
+	Dedupe     *prometheus.CounterVec // newswire_dedupe_articles_total{feed,result}
 }
 
 // NewMetrics creates the series and registers them with reg.
@@ -30,8 +31,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "newswire_topic_articles_total",
 			Help: "Articles published per topic.",
 		}, []string{"topic"}),
+		Dedupe: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newswire_dedupe_articles_total",
+			Help: "Articles the dedupe stage judged, per feed, by result (unique, duplicate, update): how often a feed only repeats others.",
+		}, []string{"feed", "result"}),
 	}
-	reg.MustRegister(m.Messages, m.Published, m.Duplicates, m.Topics)
+	reg.MustRegister(m.Messages, m.Published, m.Duplicates, m.Topics, m.Dedupe)
 	return m
 }
 
@@ -59,5 +64,12 @@ func (m *Metrics) AddDuplicate(key string) {
 func (m *Metrics) AddTopic(topic string) {
 	if m != nil {
 		m.Topics.WithLabelValues(topic).Inc()
+	}
+}
+
+// AddDedupe counts one article of feed judged result by the dedupe stage.
+func (m *Metrics) AddDedupe(feed, result string) {
+	if m != nil {
+		m.Dedupe.WithLabelValues(feed, result).Inc()
 	}
 }

@@ -47,6 +47,14 @@ func DecodeArticle(data []byte) (*feeds.Article, error) {
 	return &a, nil
 }
 
+// RawMsgID is the Nats-Msg-Id of an article on news.raw.<feed>: its id and
+// a short hash of its text, so that the same version published twice is
+// dropped by the stream while an edited version (a corrected headline) gets
+// through to the dedupe stage, which decides whether it is an update.
+func RawMsgID(a *feeds.Article) string {
+	return a.ID + "." + feeds.ContentHash(a.Title, a.Summary)[:12]
+}
+
 // RawPublisher publishes a feed's new articles on news.raw.<feed>. The
 // poller uses it through its own interface.
 type RawPublisher struct {
@@ -71,7 +79,7 @@ func (p *RawPublisher) Publish(ctx context.Context, articles []feeds.Article) er
 		msg := nats.NewMsg(RawSubject(a.Feed.ID))
 		msg.Data = data
 		msg.Header.Set("Content-Type", "application/json")
-		f, err := p.js.PublishMsgAsync(msg, jetstream.WithMsgID(a.ID))
+		f, err := p.js.PublishMsgAsync(msg, jetstream.WithMsgID(RawMsgID(a)))
 		if err != nil {
 			return fmt.Errorf("pipeline: publish article %s: %w", a.ID, err)
 		}

@@ -189,7 +189,7 @@ func (d *daemon) serve(ctx context.Context) error {
 		g.Go(func() error { return d.poller.Run(gctx) })
 	}
 	if d.parts.dedupe {
-		stage := dedupe.New(d.js, d.res.Dedupe, d.metrics, d.log)
+		stage := dedupe.New(d.js, d.res.Dedupe, dedupe.Options{}, d.metrics, d.log)
 		r := pipeline.NewRunner(d.js, pipeline.RunnerOptions{
 			Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
 			MaxDeliver: d.res.Topology.MaxDeliver,

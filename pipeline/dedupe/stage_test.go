@@ -31,7 +31,7 @@ func publish(t *testing.T, js jetstream.JetStream, a feeds.Article) uint64 {
 	data, _ := json.Marshal(a)
 	msg := nats.NewMsg(pipeline.RawSubject(a.Feed.ID))
 	msg.Data = data
-	ack, err := js.PublishMsg(context.Background(), msg, jetstream.WithMsgID(a.ID))
+	ack, err := js.PublishMsg(context.Background(), msg, jetstream.WithMsgID(pipeline.RawMsgID(&a)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func startStage(t *testing.T, srv *natstest.Server, concurrency int) (*pipeline.
 	if err != nil {
 		t.Fatal(err)
 	}
-	stage := dedupe.New(srv.JS, res.Dedupe, nil, zerolog.Nop())
+	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{}, nil, zerolog.Nop())
 	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
 		Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
 		Concurrency: concurrency,
@@ -83,7 +83,8 @@ func TestDedupeDropsCopiesByEachKey(t *testing.T) {
 	for _, a := range []feeds.Article{
 		art("wire", "first", "g-1", "https://news.example/story-1", "EU imposes new sanctions", text),
 		art("mirror", "same-url", "m-9", "https://news.example/story-1", "Different headline", "Other words entirely."),
-		art("wire", "same-guid", "g-1", "https://news.example/story-1-updated", "Another", "Something else."),
+		// The same item again, with the same text, under a new link.
+		art("wire", "same-guid", "g-1", "https://news.example/story-1-updated", "EU imposes new sanctions", text),
 		art("copycat", "same-text", "c-3", "https://copycat.example/x", "EU Imposes New Sanctions!", "The European Union imposed new SANCTIONS on the country’s oil exports on Tuesday"),
 		art("wire", "other", "g-2", "https://news.example/story-2", "Council approves bike lanes", "The city council voted for new bike lanes."),
 		// Same headline, no summary: too weak to call it the same text.

@@ -1,0 +1,36 @@
+// Package near recognises near-duplicate stories: the same article carried
+// by several outlets with an edited headline, a trimmed or rewritten
+// summary and another link. It is the third level of dedupe, after feed
+// identity and content hash (pipeline/dedupe).
+//
+// Data flow:
+//
+//	title, summary ──Sign──▶ Signature ──Encode──▶ article JSON dedupe.minhash
+//	                             │                  (shared by replicas, persisted)
+//	                             ▼
+//	                  Index.Query ──▶ candidates from shared LSH bands
+//	                             │    (body bands and headline bands)
+//	                             ▼
+//	                  Compare/Same ──▶ verified matches, best first
+//	                             │
+//	                  Index.Add; Index.Expire drops whole time generations
+//
+// A signature has two parts, because a syndicated copy keeps either its
+// headline or its lede, rarely both intact:
+//
+//   - the body (summary) as a MinHash of word 3-shingles with its shingle
+//     count, from which Estimate gives Jaccard similarity and containment
+//     (a trimmed summary is contained in the full one);
+//   - the headline as exact 16-bit hashes of its word bigrams and words,
+//     plus 16-bit hashes of every word of the item, so that a headline can
+//     be checked against the other item's whole text.
+//
+// Same holds the decision rule; DefaultParams were chosen by measurement on
+// the labelled pairs in ../shared/eval/dedupe-dev.jsonl (see eval_test.go).
+//
+// Everything here is deterministic across processes and versions of Go:
+// hashes are FNV-1a and fixed-seed multiply-shift, never maphash.
+//
+// near imports feeds (for its text normalisation) and nothing of the
+// pipeline: it knows nothing of NATS, articles or ids beyond strings.
+package near

@@ -1,0 +1,209 @@
+package near
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/newswire/newswire/feeds"
+)
+
+// item is one story reduced to word hashes.
+type item struct {
+	head []uint64 // headline words (empty when the headline is a bare label)
+	body []uint64 // summary words (empty when there is none or it repeats the headline)
+	all  []uint64 // every word, headline first
+	live bool     // the headline marks live coverage
+}
+
+// genericHeadlineWords is the length up to which a headline is a label of
+// the feed ("LIVE BLOG", "More »") rather than the name of a story.
+const genericHeadlineWords = 2
+
+// prepare splits title and summary into words. A headline of at most
+// genericHeadlineWords words is not the story's name; the summary then
+// plays the headline. A summary that merely repeats the headline is no
+// body: it adds no evidence.
+func prepare(title, summary string) item {
+	head, body := words(title), words(summary)
+	it := item{live: isLive(head)}
+	if len(head) <= genericHeadlineWords {
+		head, body = body, nil
+	}
+	if len(body) > 0 && containsRun(head, body) {
+		body = nil
+	}
+	it.head, it.body = hashWords(head), hashWords(body)
+	it.all = append(append(make([]uint64, 0, len(it.head)+len(it.body)), it.head...), it.body...)
+	return it
+}
+
+// words normalises s like feeds.NormaliseForHash (NFKC, lower case,
+// punctuation dropped, so "cease-fire" = "ceasefire" and "U.S." = "US"),
+// also drops diacritics ("Bernabéu" = "Bernabeu"), and keeps only letters
+// and digits of each word ("$32" = "32", "—" and "|" vanish).
+func words(s string) []string {
+	s = feeds.NormaliseForHash(s)
+	if s == "" {
+		return nil
+	}
+	s = norm.NFD.String(s)
+	var out []string
+	var b strings.Builder
+	for _, f := range strings.Fields(s) {
+		b.Reset()
+		for _, r := range f {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b.WriteRune(r)
+			}
+		}
+		if b.Len() > 0 {
+			out = append(out, norm.NFC.String(b.String()))
+		}
+	}
+	return out
+}
+
+// isLive reports headlines of live coverage: a live blog quotes the
+// articles it links to, and is never the same story as any of them.
+func isLive(head []string) bool {
+	n := len(head)
+	switch {
+	case n == 0:
+		return false
+	case head[0] == "live" && (n <= 2 || head[1] == "updates" || head[1] == "blog"):
+		return true
+	case head[n-1] == "live" || (n >= 2 && head[n-2] == "live" && (head[n-1] == "updates" || head[n-1] == "blog")):
+		return true
+	case n >= 3 && head[n-3] == "as" && head[n-2] == "it" && head[n-1] == "happened":
+		return true
+	}
+	return false
+}
+
+// containsRun reports whether needle occurs as consecutive words in hay.
+func containsRun(hay, needle []string) bool {
+	if len(needle) > len(hay) {
+		return false
+	}
+outer:
+	for i := 0; i+len(needle) <= len(hay); i++ {
+		for j, w := range needle {
+			if hay[i+j] != w {
+				continue outer
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func hashWords(ws []string) []uint64 {
+	if len(ws) == 0 {
+		return nil
+	}
+	out := make([]uint64, len(ws))
+	for i, w := range ws {
+		out[i] = fnv1a(w)
+	}
+	return out
+}
+
+// fnv1a is 64-bit FNV-1a: stable across processes, unlike maphash.
+func fnv1a(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// mix64 is the splitmix64 finaliser: it spreads every input bit over the
+// whole word, so that the multiply-shift hashes of MinHash see uniform
+// input.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// shingles returns the distinct hashes of the word k-shingles of ws; text
+// shorter than k words is one shingle.
+func shingles(ws []uint64, k int) []uint64 {
+	if len(ws) == 0 {
+		return nil
+	}
+	if len(ws) < k {
+		k = len(ws)
+	}
+	out := make([]uint64, 0, len(ws)-k+1)
+	seen := make(map[uint64]struct{}, len(ws))
+	for i := 0; i+k <= len(ws); i++ {
+		h := uint64(k)
+		for _, w := range ws[i : i+k] {
+			h = mix64(h*0x9e3779b97f4a7c15 ^ w)
+		}
+		if _, dup := seen[h]; !dup {
+			seen[h] = struct{}{}
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// short16 folds hashes to sorted distinct 16-bit values. Two different
+// words share a value with probability 1/65536: for sets of tens of words
+// that bias is far below the noise of the labels the thresholds come from.
+func short16(hs []uint64, limit int) []uint16 {
+	out := make([]uint16, 0, min(len(hs), limit))
+	for _, h := range hs {
+		v := uint16(mix64(h) >> 48)
+		i, found := search16(out, v)
+		if found {
+			continue
+		}
+		if len(out) == limit {
+			break
+		}
+		out = append(out, 0)
+		copy(out[i+1:], out[i:])
+		out[i] = v
+	}
+	return out
+}
+
+func search16(s []uint16, v uint16) (int, bool) {
+	lo, hi := 0, len(s)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s[m] < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(s) && s[lo] == v
+}
+
+// common16 counts the values present in both sorted slices.
+func common16(a, b []uint16) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}
