@@ -132,7 +132,7 @@ func renderRSS(buf *bytes.Buffer, i, head, size int, pool []template) {
 		esc(link)
 		fmt.Fprintf(buf, "</link>\n<guid isPermaLink=\"false\">bench-%d-%d</guid>\n<pubDate>%s</pubDate>\n<description>",
 			i, seq, itemTime(seq).Format(time.RFC1123Z))
-		esc(truncate(t.desc, perItem-len(title)-len(link)-170))
+		esc(truncate(fill(t.desc, perItem), perItem-len(title)-len(link)-170))
 		buf.WriteString("</description>\n</item>\n")
 	}
 	buf.WriteString("</channel>\n</rss>\n")
@@ -153,4 +153,20 @@ func itemLink(link string, i, seq int) string {
 
 func itemTime(seq int) time.Time {
 	return docEpoch.Add(time.Duration(seq) * 20 * time.Minute)
+}
+
+// fill repeats desc up to n bytes, for documents larger than the
+// templates' own text (news feeds often carry 2–3 KB per item).
+func fill(desc string, n int) string {
+	if desc == "" || len(desc) >= n {
+		return desc
+	}
+	var b strings.Builder
+	for b.Len() < n {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(desc)
+	}
+	return b.String()
 }
