@@ -80,6 +80,9 @@ type Topics struct {
 
 	// Source names where the rules came from: a file path or "built-in".
 	Source string `yaml:"-"`
+	// lines locates every key of the file, for errors found after loading
+	// (tag.Compile reports through Line).
+	lines lines
 }
 
 // TopicDefaults apply to every topic that does not set its own.
@@ -87,19 +90,60 @@ type TopicDefaults struct {
 	MinScore      float64 `yaml:"min_score"`      // default 2
 	TitleBoost    float64 `yaml:"title_boost"`    // default 2: a title hit counts this many times
 	ExcludeWindow int     `yaml:"exclude_window"` // default 3 words either side of a hit
+	RequireWindow int     `yaml:"require_window"` // default 8 words either side of a weak hit
 }
 
 // Topic is one topic's rules. A phrase matches whole words, case-insensitively;
-// a strong phrase scores 2, a weak one 1; an exclude phrase within
-// ExcludeWindow words of a hit vetoes that hit. The topic matches when its
-// score reaches MinScore.
+// a strong phrase scores 2, a weak one 1, a near pair 2; an exclude phrase
+// within ExcludeWindow words of a hit vetoes that hit; when the topic has
+// require phrases, a weak hit counts only with one of them within
+// RequireWindow words; a none_of phrase anywhere vetoes the topic. The topic
+// matches when its score reaches MinScore.
+//
+// The lists at the topic's top level apply to articles in every language;
+// those under Languages only to articles in that language, or whose
+// language is unknown.
 type Topic struct {
-	Name          string   `yaml:"name"` // [a-z0-9_-]+, one NATS subject token
-	Description   string   `yaml:"description"`
-	Strong        []string `yaml:"strong"`
-	Weak          []string `yaml:"weak"`
-	Exclude       []string `yaml:"exclude"`
-	MinScore      float64  `yaml:"min_score"`      // zero: defaults.min_score
-	TitleBoost    float64  `yaml:"title_boost"`    // zero: defaults.title_boost
-	ExcludeWindow int      `yaml:"exclude_window"` // zero: defaults.exclude_window
+	Name          string    `yaml:"name"` // [a-z0-9_-]+, one NATS subject token
+	Description   string    `yaml:"description"`
+	Strong        []string  `yaml:"strong"`
+	Weak          []string  `yaml:"weak"`
+	Exclude       []string  `yaml:"exclude"`
+	Require       []string  `yaml:"require"` // context weak hits need
+	NoneOf        []string  `yaml:"none_of"` // document-level veto
+	Near          []Near    `yaml:"near"`
+	Languages     Languages `yaml:"languages"`
+	MinScore      float64   `yaml:"min_score"`      // zero: defaults.min_score
+	TitleBoost    float64   `yaml:"title_boost"`    // zero: defaults.title_boost
+	ExcludeWindow int       `yaml:"exclude_window"` // zero: defaults.exclude_window
+	RequireWindow int       `yaml:"require_window"` // zero: defaults.require_window
+}
+
+// Near is strong evidence made of two phrases, in either order, at most
+// Within words apart (adjacent phrases are 1 apart).
+type Near struct {
+	A      string `yaml:"a"`
+	B      string `yaml:"b"`
+	Within int    `yaml:"within"`
+}
+
+// PhraseLists are the phrase lists of one language of a topic.
+type PhraseLists struct {
+	Strong  []string `yaml:"strong"`
+	Weak    []string `yaml:"weak"`
+	Exclude []string `yaml:"exclude"`
+	Require []string `yaml:"require"`
+	NoneOf  []string `yaml:"none_of"`
+	Near    []Near   `yaml:"near"`
+}
+
+// Languages holds a topic's per-language lists, for the languages the
+// tagger can tell apart (TopicLanguages).
+type Languages struct {
+	EN PhraseLists `yaml:"en"`
+	FR PhraseLists `yaml:"fr"`
+	DE PhraseLists `yaml:"de"`
+	ES PhraseLists `yaml:"es"`
+	RU PhraseLists `yaml:"ru"`
+	UK PhraseLists `yaml:"uk"`
 }

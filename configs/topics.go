@@ -22,7 +22,7 @@ var topicNamePattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
 // defaultTopicDefaults are the defaults of a topics file's defaults.
 func defaultTopicDefaults() TopicDefaults {
-	return TopicDefaults{MinScore: 2, TitleBoost: 2, ExcludeWindow: 3}
+	return TopicDefaults{MinScore: 2, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8}
 }
 
 // LoadTopics reads and validates the topic rules file at path. Errors are an
@@ -42,7 +42,8 @@ func DefaultTopics() (*Topics, error) {
 }
 
 // ParseTopics reads topic rules from data strictly, applies defaults (the
-// defaults section's own, min_score 2, title_boost 2, exclude_window 3, then
+// defaults section's own, min_score 2, title_boost 2, exclude_window 3,
+// require_window 8, then
 // copied into every topic that leaves a field zero) and validates them.
 // source names the data in errors and becomes Topics.Source.
 func ParseTopics(data []byte, source string) (*Topics, error) {
@@ -56,6 +57,7 @@ func ParseTopics(data []byte, source string) (*Topics, error) {
 		d.decode(root, reflect.ValueOf(t).Elem(), "")
 	}
 	errs := d.errs
+	t.lines = d.lines
 	ck := &checker{file: source, lines: d.lines, failed: d.failed, errs: &errs}
 	ck.validateTopics(t)
 	for i := range t.Topics {
@@ -69,6 +71,9 @@ func ParseTopics(data []byte, source string) (*Topics, error) {
 		if tp.ExcludeWindow == 0 {
 			tp.ExcludeWindow = t.Defaults.ExcludeWindow
 		}
+		if tp.RequireWindow == 0 {
+			tp.RequireWindow = t.Defaults.RequireWindow
+		}
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
@@ -77,7 +82,9 @@ func ParseTopics(data []byte, source string) (*Topics, error) {
 }
 
 // validateTopics checks names, phrases and scores. A zero in a topic means
-// "use the default", so only negative values are wrong there.
+// "use the default", so only negative values are wrong there. Checks that
+// need the tagger's normalisation (a prefix too short, a phrase an exclude
+// always vetoes) are tag.Compile's, which reports them at the same lines.
 func (c *checker) validateTopics(t *Topics) {
 	if t.Defaults.MinScore <= 0 {
 		c.errorf("defaults.min_score", "must be positive, got %v", t.Defaults.MinScore)
@@ -85,14 +92,20 @@ func (c *checker) validateTopics(t *Topics) {
 	if t.Defaults.TitleBoost <= 0 {
 		c.errorf("defaults.title_boost", "must be positive, got %v", t.Defaults.TitleBoost)
 	}
-	if t.Defaults.ExcludeWindow < 0 {
-		c.errorf("defaults.exclude_window", "must not be negative, got %d", t.Defaults.ExcludeWindow)
+	for _, w := range []struct {
+		key string
+		n   int
+	}{{"exclude_window", t.Defaults.ExcludeWindow}, {"require_window", t.Defaults.RequireWindow}} {
+		if w.n < 0 {
+			c.errorf("defaults."+w.key, "must not be negative, got %d", w.n)
+		}
 	}
 	if len(t.Topics) == 0 && !c.failed["topics"] && !c.failed[""] {
 		c.errorf("topics", "no topics defined")
 	}
 	names := map[string]string{} // name → key of its first topic
-	for i, tp := range t.Topics {
+	for i := range t.Topics {
+		tp := &t.Topics[i]
 		key := "topics[" + strconv.Itoa(i) + "]"
 		switch {
 		case tp.Name == "":
@@ -104,18 +117,14 @@ func (c *checker) validateTopics(t *Topics) {
 		default:
 			names[tp.Name] = key + ".name"
 		}
-		if len(tp.Strong) == 0 && len(tp.Weak) == 0 && !c.failed[key+".strong"] && !c.failed[key+".weak"] {
-			c.errorf(key, "topic has no phrases")
+		evidence, undecoded := 0, false
+		for _, set := range tp.PhraseSets(key) {
+			evidence += len(set.Strong) + len(set.Weak) + len(set.Near)
+			undecoded = undecoded || c.failed[set.Key+".strong"] || c.failed[set.Key+".weak"] || c.failed[set.Key+".near"]
+			c.phraseSet(set)
 		}
-		for _, list := range []struct {
-			field   string
-			phrases []string
-		}{{"strong", tp.Strong}, {"weak", tp.Weak}, {"exclude", tp.Exclude}} {
-			for j, p := range list.phrases {
-				if !strings.ContainsFunc(p, isWordRune) {
-					c.errorf(key+"."+list.field+"["+strconv.Itoa(j)+"]", "phrase can never match: %q", p)
-				}
-			}
+		if evidence == 0 && !undecoded {
+			c.errorf(key, "topic has no phrases")
 		}
 		if tp.MinScore < 0 {
 			c.errorf(key+".min_score", "must not be negative, got %v", tp.MinScore)
@@ -126,6 +135,37 @@ func (c *checker) validateTopics(t *Topics) {
 		if tp.ExcludeWindow < 0 {
 			c.errorf(key+".exclude_window", "must not be negative, got %d", tp.ExcludeWindow)
 		}
+		if tp.RequireWindow < 0 {
+			c.errorf(key+".require_window", "must not be negative, got %d", tp.RequireWindow)
+		}
+	}
+}
+
+// phraseSet checks the phrases of one block of a topic.
+func (c *checker) phraseSet(set PhraseSet) {
+	for _, list := range set.Lists() {
+		for j, p := range list.Phrases {
+			c.phrase(set.Key+"."+list.Key+"["+strconv.Itoa(j)+"]", p)
+		}
+	}
+	for j, n := range set.Near {
+		key := set.Key + ".near[" + strconv.Itoa(j) + "]"
+		for _, side := range []struct{ key, phrase string }{{"a", n.A}, {"b", n.B}} {
+			if side.phrase == "" {
+				c.errorf(key+"."+side.key, "required")
+			} else {
+				c.phrase(key+"."+side.key, side.phrase)
+			}
+		}
+		if n.Within <= 0 {
+			c.errorf(key+".within", "must be positive, got %d", n.Within)
+		}
+	}
+}
+
+func (c *checker) phrase(key, p string) {
+	if !strings.ContainsFunc(p, isWordRune) {
+		c.errorf(key, "phrase can never match: %q", p)
 	}
 }
 

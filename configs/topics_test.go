@@ -12,14 +12,22 @@ func TestLoadTopicsGood(t *testing.T) {
 		t.Fatalf("LoadTopics: %v", err)
 	}
 	want := &Topics{
-		Defaults: TopicDefaults{MinScore: 3, TitleBoost: 2, ExcludeWindow: 3},
+		Defaults: TopicDefaults{MinScore: 3, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8},
 		Topics: []Topic{
 			{Name: "ceasefire", Description: "truces", Strong: []string{"ceasefire", "truce"}, Exclude: []string{"trade truce"},
-				MinScore: 3, TitleBoost: 2, ExcludeWindow: 3},
-			{Name: "sanctions", Weak: []string{"sanctions"}, MinScore: 1, TitleBoost: 4, ExcludeWindow: 5},
+				NoneOf:    []string{"armistice day"},
+				Languages: Languages{FR: PhraseLists{Strong: []string{"cessez-le-feu"}, Weak: []string{"trêve"}, Require: []string{"armée"}}},
+				MinScore:  3, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8},
+			{Name: "sanctions", Weak: []string{"sanctions"}, Require: []string{"imposed", "eu"},
+				Near:     []Near{{A: "sanction*", B: "russia", Within: 4}},
+				MinScore: 1, TitleBoost: 4, ExcludeWindow: 5, RequireWindow: 6},
 		},
 		Source: "testdata/topics.good.yaml",
 	}
+	if line := got.Line("topics[0].languages.fr.weak[0]"); line != 13 {
+		t.Errorf("Line(topics[0].languages.fr.weak[0]) = %d, want 13", line)
+	}
+	got.lines = nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)
 	}
@@ -37,6 +45,15 @@ testdata/topics_bad_phrase.bad.yaml:7: topics[0].strong[3]: phrase can never mat
 	"topics_bad_defaults.bad.yaml": `testdata/topics_bad_defaults.bad.yaml:2: defaults.min_score: must be positive, got 0
 testdata/topics_bad_defaults.bad.yaml:3: defaults.exclude_window: invalid integer "many"`,
 	"topics_empty.bad.yaml": `testdata/topics_empty.bad.yaml: topics: no topics defined`,
+	"topics_bad_rules.bad.yaml": `testdata/topics_bad_rules.bad.yaml:4: topics[0].requires: unknown key
+testdata/topics_bad_rules.bad.yaml:6: topics[0].near[0].b: phrase can never match: "--"
+testdata/topics_bad_rules.bad.yaml:6: topics[0].near[0].within: must be positive, got 0
+testdata/topics_bad_rules.bad.yaml:7: topics[0].near[1].b: required
+testdata/topics_bad_rules.bad.yaml:7: topics[0].near[1].within: must be positive, got 0
+testdata/topics_bad_rules.bad.yaml:10: topics[0].languages.fr.strong[0]: phrase can never match: "«»"
+testdata/topics_bad_rules.bad.yaml:12: topics[0].languages.it: unknown key
+testdata/topics_bad_rules.bad.yaml:14: topics[1]: topic has no phrases
+testdata/topics_bad_rules.bad.yaml:18: topics[1].require_window: must not be negative, got -1`,
 }
 
 func TestLoadTopicsBad(t *testing.T) {

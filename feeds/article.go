@@ -18,12 +18,19 @@ type TopicMatch struct {
 	Name    string   `json:"name"`
 	Score   float64  `json:"score"`
 	Matched []string `json:"matched"`
+
+	// Fields[i] lists the fields (title, summary, content) Matched[i] counted in.
+	Fields [][]string `json:"fields,omitempty"`
 }
 
 // DedupeInfo carries the fingerprints the dedupe stage judged the article by.
 type DedupeInfo struct {
 	ContentHash string `json:"content_hash,omitempty"`
 	SimHash     string `json:"simhash,omitempty"`
+	// MinHash is the near-duplicate signature of title and summary
+	// (pipeline/dedupe/near), which dedupe replicas share through
+	// NEWS_UNIQUE.
+	MinHash string `json:"minhash,omitempty"`
 }
 
 // Article is the message every stage reads and writes (schema
@@ -50,4 +57,13 @@ type Article struct {
 	FetchedAt   time.Time    `json:"fetched_at"`
 	Topics      []TopicMatch `json:"topics,omitzero"`
 	Dedupe      *DedupeInfo  `json:"dedupe,omitempty"`
+
+	// Revision counts the versions of a story published: absent (1) for the
+	// first, 2 and up for updates, which carry UpdateOf = the id of the
+	// story they update (the same id: an update is the same feed item with
+	// materially changed content).
+	Revision int    `json:"revision,omitempty"`
+	UpdateOf string `json:"update_of,omitempty"`
+
+	RulesVersion string `json:"rules_version,omitempty"` // tag.Rules.Version that set Topics
 }

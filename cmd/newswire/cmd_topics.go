@@ -12,9 +12,13 @@ import (
 )
 
 func cmdTopics(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "topics", "[--config FILE] list | test (TEXT | --file F)")
+	fs := newFlags(e, "topics", "[--config FILE] [--topics FILE] list | test (TEXT | --file F | --jsonl F)")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its topics_file)")
+	topicsPath := fs.String("topics", "", "topic rules file to use instead of the config's")
 	file := fs.String("file", "", "with test: read the text from this file (- for stdin); its first line is the title")
+	jsonl := fs.String("jsonl", "", "with test: tag each JSON line of this file (title, summary, content, language); score it when lines carry labels")
+	lang := fs.String("lang", "", "with test TEXT or --file: the text's language (default: detected)")
+	showErrors := fs.Bool("show-errors", false, "with --jsonl: explain every item a labelled topic got wrong")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -23,13 +27,9 @@ func cmdTopics(_ context.Context, e *env, args []string) error {
 		fs.Usage()
 		return usagef("want list or test")
 	}
-	cfg, err := configs.Load(*configPath)
+	rules, err := topicRules(*configPath, *topicsPath)
 	if err != nil {
-		return usageError{err}
-	}
-	rules, err := loadRules(cfg)
-	if err != nil {
-		return usageError{err}
+		return err
 	}
 	switch rest[0] {
 	case "list":
@@ -38,62 +38,105 @@ func cmdTopics(_ context.Context, e *env, args []string) error {
 		}
 		return nil
 	case "test":
-		title, summary, err := topicsTestInput(e, *file, rest[1:])
+		if *jsonl != "" {
+			if len(rest) > 1 || *file != "" {
+				return usagef("topics test: --jsonl takes no text and no --file")
+			}
+			return testJSONL(e, rules, *jsonl, *showErrors)
+		}
+		doc, err := topicsTestInput(e, *file, rest[1:])
 		if err != nil {
 			return err
 		}
-		printExplanations(e.stdout, rules.Explain(title, summary))
+		doc.Language = *lang
+		printReport(e.stdout, rules.Explain(doc))
 		return nil
 	default:
 		return usagef("unknown topics command %q (want list or test)", rest[0])
 	}
 }
 
+// topicRules compiles the rules of topicsPath, else those the config
+// names. Problems are usage errors naming file, line and key.
+func topicRules(configPath, topicsPath string) (*tag.Rules, error) {
+	if topicsPath != "" {
+		t, err := configs.LoadTopics(topicsPath)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		r, err := tag.Compile(t)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return r, nil
+	}
+	cfg, err := configs.Load(configPath)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	r, err := loadRules(cfg)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return r, nil
+}
+
 // topicsTestInput reads the text to test: the arguments (title only) or a
 // file whose first line is the title and the rest the summary.
-func topicsTestInput(e *env, file string, args []string) (title, summary string, err error) {
+func topicsTestInput(e *env, file string, args []string) (tag.Document, error) {
 	if file == "" {
 		if len(args) == 0 {
-			return "", "", usagef("topics test: give a text or --file")
+			return tag.Document{}, usagef("topics test: give a text, --file or --jsonl")
 		}
-		return strings.Join(args, " "), "", nil
+		return tag.Document{Title: strings.Join(args, " ")}, nil
 	}
 	var data []byte
+	var err error
 	if file == "-" {
 		data, err = io.ReadAll(e.stdin)
 	} else {
 		data, err = os.ReadFile(file)
 	}
 	if err != nil {
-		return "", "", usagef("topics test: %v", err)
+		return tag.Document{}, usagef("topics test: %v", err)
 	}
-	title, summary, _ = strings.Cut(string(data), "\n")
-	return title, summary, nil
+	title, summary, _ := strings.Cut(string(data), "\n")
+	return tag.Document{Title: title, Summary: summary}, nil
 }
 
-func printExplanations(w io.Writer, ex []tag.Explanation) {
-	any := false
-	for _, x := range ex {
-		if len(x.Hits) == 0 {
-			continue
-		}
-		any = true
+// printReport shows, for each topic with any evidence, its verdict and
+// every hit with what it added or why it did not count.
+func printReport(w io.Writer, rep tag.Report) {
+	how := "given"
+	if rep.Detected {
+		how = "detected"
+	} else if rep.Language == "unknown" {
+		how = "every language's lists apply"
+	}
+	fmt.Fprintf(w, "language: %s (%s)\n", rep.Language, how)
+	if len(rep.Topics) == 0 {
+		fmt.Fprintln(w, "no topic phrase occurs in this text")
+	}
+	for _, x := range rep.Topics {
 		verdict := "no match"
-		if x.Matched {
+		switch {
+		case x.NoneOf != "":
+			verdict = fmt.Sprintf("VETOED by none_of %q in the %s", x.NoneOf, x.NoneOfField)
+		case x.Matched:
 			verdict = "MATCH"
 		}
 		fmt.Fprintf(w, "%s: %s (score %.1f, needs %.1f)\n", x.Topic, verdict, x.Score, x.MinScore)
 		for _, h := range x.Hits {
 			note := fmt.Sprintf("+%.1f", h.Score)
-			if h.VetoedBy != "" {
-				note = fmt.Sprintf("vetoed by %q", h.VetoedBy)
-			} else if h.Score == 0 {
+			switch {
+			case h.VetoedBy != "":
+				note = fmt.Sprintf("vetoed by exclude %q", h.VetoedBy)
+			case h.NoContext:
+				note = "no require phrase near it"
+			case h.Score == 0:
 				note = "already counted"
 			}
 			fmt.Fprintf(w, "  %-7s %-6s %-30q %s\n", h.Field, h.Kind, h.Phrase, note)
 		}
-	}
-	if !any {
-		fmt.Fprintln(w, "no topic phrase occurs in this text")
 	}
 }

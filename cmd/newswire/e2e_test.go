@@ -103,6 +103,12 @@ func TestRunEndToEnd(t *testing.T) {
 		if len(a.Topics) != 1 || a.Topics[0].Name != "ceasefire" || a.Topics[0].Score <= 0 || len(a.Topics[0].Matched) == 0 {
 			t.Errorf("topics = %+v, want ceasefire with score and matched phrases", a.Topics)
 		}
+		if len(a.Topics) == 1 && len(a.Topics[0].Fields) != len(a.Topics[0].Matched) {
+			t.Errorf("topics = %+v, want the field of each matched phrase", a.Topics)
+		}
+		if len(a.RulesVersion) != 12 {
+			t.Errorf("rules_version = %q, want the rules' 12-digit version", a.RulesVersion)
+		}
 	}
 	for _, a := range got["news.tagged.world"] {
 		if a.Title == "City council approves riverside bike lanes" && a.URL != strings.TrimSuffix(feedsSrv.URL, "/")+"/local/bike-lanes" && a.URL != "https://news.example/local/bike-lanes" {

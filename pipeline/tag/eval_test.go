@@ -14,10 +14,11 @@ import (
 
 // evalItem is one line of shared/eval/tagging-dev.jsonl.
 type evalItem struct {
-	ID      string         `json:"id"`
-	Title   string         `json:"title"`
-	Summary string         `json:"summary"`
-	Labels  map[string]int `json:"labels"`
+	ID       string         `json:"id"`
+	Title    string         `json:"title"`
+	Summary  string         `json:"summary"`
+	Language string         `json:"language"`
+	Labels   map[string]int `json:"labels"`
 }
 
 // TestEvalTaggingDev scores the shipped taxonomy against the labelled dev
@@ -41,7 +42,7 @@ func TestEvalTaggingDev(t *testing.T) {
 		for _, it := range items {
 			want := it.Labels[topic] == 1
 			got := false
-			for _, m := range rules.Match(it.Title, it.Summary) {
+			for _, m := range rules.Match(Document{Title: it.Title, Summary: it.Summary, Language: it.Language}) {
 				got = got || m.Name == topic
 			}
 			rs.add(got, want)

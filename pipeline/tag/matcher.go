@@ -16,7 +16,17 @@ import "unicode/utf8"
 //
 // A matcher is immutable after build and safe for concurrent use.
 type matcher struct {
-	vocab     map[string]int32   // exact token → symbol
+	vocab map[string]int32 // exact token → symbol, while building
+	// One pass over a token's bytes computes the hash of each of its
+	// heads and of the whole token, which these tables are looked up by:
+	// most tokens of a text are in no phrase and start no prefix, and are
+	// turned away by a bit test (symbols.go).
+	vocabTable  symbolTable
+	prefixTable symbolTable
+	// rootChild is the root's transition on each symbol (0: none): the
+	// automaton falls back to the root often, and an array spares a map
+	// lookup there.
+	rootChild []int32
 	prefixes  map[string]int32   // prefix token → prefix symbol
 	minPrefix int                // shortest prefix, in bytes
 	maxPrefix int                // longest prefix, in bytes
@@ -48,13 +58,12 @@ type field uint8
 const (
 	fieldTitle field = iota
 	fieldSummary
+	fieldContent
+	numFields
 )
 
 func (f field) String() string {
-	if f == fieldTitle {
-		return "title"
-	}
-	return "summary"
+	return [...]string{"title", "summary", "content"}[f]
 }
 
 func edgeKey(node, sym int32) uint64 { return uint64(uint32(node))<<32 | uint64(uint32(sym)) }
@@ -118,6 +127,13 @@ func (m *matcher) add(tokens []string, prefix bool) int32 {
 // build computes failure, output and prefix links breadth first, parents
 // before children. The matcher must not be added to afterwards.
 func (m *matcher) build() {
+	m.vocabTable, m.prefixTable = newSymbolTable(m.vocab), newSymbolTable(m.prefixes)
+	m.rootChild = make([]int32, len(m.vocab))
+	for k, child := range m.edges {
+		if node := int32(k >> 32); node == 0 {
+			m.rootChild[int32(uint32(k))] = child
+		}
+	}
 	symOf := make([]int32, len(m.nodes)) // the symbol on the edge into each node
 	for k, child := range m.edges {
 		symOf[child] = int32(uint32(k))
@@ -155,43 +171,40 @@ func (m *matcher) build() {
 // step is the automaton's transition: from state on symbol sym, following
 // failure links until an edge exists, or the root.
 func (m *matcher) step(state, sym int32) int32 {
-	for {
+	for state != 0 {
 		if c, ok := m.edges[edgeKey(state, sym)]; ok {
 			return c
 		}
-		if state == 0 {
-			return 0
-		}
 		state = m.nodes[state].fail
 	}
+	if m.rootChild != nil {
+		return m.rootChild[sym]
+	}
+	return m.edges[edgeKey(0, sym)] // while building; 0 when absent
 }
 
 // scan appends to occ every occurrence of every pattern in the tokens of
 // text delimited by bounds, as tokenise returns them.
-func (m *matcher) scan(text string, bounds []int, f field, occ []occurrence) []occurrence {
+func (m *matcher) scan(text []byte, bounds []int32, f field, occ []occurrence) []occurrence {
 	var psymBuf [8]int32
 	state := int32(0)
 	for i := 0; i < len(bounds)/2; i++ {
 		tok := text[bounds[2*i]:bounds[2*i+1]]
 		end := int32(i + 1)
-		if m.maxPrefix > 0 && len(tok) >= m.minPrefix {
-			// Prefix phrases end on this token and extend the
-			// state reached by the tokens before it.
-			if psyms := m.prefixSymbols(tok, psymBuf[:0]); len(psyms) > 0 {
-				for n := m.nodes[state].plink; n >= 0; {
-					for _, ps := range psyms {
-						for _, p := range m.prefixOut[edgeKey(n, ps)] {
-							occ = append(occ, occurrence{p, f, end - m.patLen[p], end})
-						}
-					}
-					if n == 0 {
-						break
-					}
-					n = m.nodes[m.nodes[n].fail].plink
+		h := uint64(fnvOffset)
+		psyms := psymBuf[:0]
+		for j, c := range tok {
+			h = (h ^ uint64(c)) * fnvPrime
+			if n := j + 1; n >= m.minPrefix && n <= m.maxPrefix && (n == len(tok) || utf8.RuneStart(tok[n])) {
+				if ps, ok := m.prefixTable.lookup(tok[:n], h); ok {
+					psyms = append(psyms, ps)
 				}
 			}
 		}
-		sym, ok := m.vocab[tok]
+		if len(psyms) > 0 {
+			occ = m.prefixHits(state, psyms, f, end, occ)
+		}
+		sym, ok := m.vocabTable.lookup(tok, h)
 		if !ok {
 			state = 0
 			continue
@@ -206,15 +219,20 @@ func (m *matcher) scan(text string, bounds []int, f field, occ []occurrence) []o
 	return occ
 }
 
-// prefixSymbols appends the prefix symbols that tok starts with.
-func (m *matcher) prefixSymbols(tok string, dst []int32) []int32 {
-	for i := m.minPrefix; i <= len(tok) && i <= m.maxPrefix; i++ {
-		if i < len(tok) && !utf8.RuneStart(tok[i]) {
-			continue
+// prefixHits appends the prefix phrases ending on a token that starts
+// with the prefixes psyms: they extend the state reached by the tokens
+// before it.
+func (m *matcher) prefixHits(state int32, psyms []int32, f field, end int32, occ []occurrence) []occurrence {
+	for n := m.nodes[state].plink; n >= 0; {
+		for _, ps := range psyms {
+			for _, p := range m.prefixOut[edgeKey(n, ps)] {
+				occ = append(occ, occurrence{p, f, end - m.patLen[p], end})
+			}
 		}
-		if ps, ok := m.prefixes[tok[:i]]; ok {
-			dst = append(dst, ps)
+		if n == 0 {
+			break
 		}
+		n = m.nodes[m.nodes[n].fail].plink
 	}
-	return dst
+	return occ
 }

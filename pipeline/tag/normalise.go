@@ -1,7 +1,6 @@
 package tag
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -11,7 +10,7 @@ import (
 // normaliserVersion names the tokenisation below. It is part of
 // Rules.Version, so a change here changes the version every tagged article
 // carries even when the rules file did not change.
-const normaliserVersion = "tokens/v1"
+const normaliserVersion = "tokens/v2"
 
 // Tokens splits s into the normalised tokens that rules match against:
 // Unicode NFKC, lower case, diacritics removed (é→e, ё→е), apostrophes
@@ -20,88 +19,131 @@ const normaliserVersion = "tokens/v1"
 // "Cease-Fire", "cease fire" and "CEASE  FIRE" all give [cease fire].
 // Phrases in rules are normalised by the same function.
 func Tokens(s string) []string {
-	text, bounds := tokenise(s, nil)
+	text, bounds := tokenise(s, nil, nil)
 	out := make([]string, len(bounds)/2)
 	for i := range out {
-		out[i] = text[bounds[2*i]:bounds[2*i+1]]
+		out[i] = string(text[bounds[2*i]:bounds[2*i+1]])
 	}
 	return out
 }
 
-// tokenise writes the normalised tokens of s, separated by single spaces,
-// into one string and appends each token's [start, end) byte offsets in it
-// to bounds. One string backs all tokens, so a scan costs two allocations
-// however long the text is.
-func tokenise(s string, bounds []int) (string, []int) {
-	if !isASCII(s) {
-		// NFKD is NFKC followed by canonical decomposition: it splits
-		// "é" into "e" and a combining accent, which the loop drops.
-		s = norm.NFKD.String(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
+// tokenise appends the normalised tokens of s, separated by single
+// spaces, to text and each token's [start, end) byte offsets in text to
+// bounds. Callers reuse both buffers across fields and articles, so a
+// scan allocates nothing once they have grown.
+//
+// ASCII bytes are classified and lower-cased in place; any other rune is
+// decomposed on its own (NFKD: compatibility forms and "é" as "e" plus a
+// combining accent, which is dropped). Decomposing rune by rune gives what
+// decomposing the whole string would, except for the order of combining
+// marks, which are dropped anyway; it spares most news text, ASCII but
+// for a curly quote or a dash, a pass through the normaliser.
+func tokenise(s string, text []byte, bounds []int32) ([]byte, []int32) {
 	inToken := false
-	for _, r := range s {
-		switch {
-		case r < utf8.RuneSelf && isASCIIWordByte(byte(r)):
-			if !inToken {
-				if b.Len() > 0 {
-					b.WriteByte(' ')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch f := asciiFold[c]; f {
+			case 0: // a boundary
+				if inToken {
+					bounds = append(bounds, int32(len(text)))
+					inToken = false
 				}
-				bounds = append(bounds, b.Len())
-				inToken = true
-			}
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			b.WriteByte(byte(r))
-		case r < utf8.RuneSelf && r != '\'':
-			if inToken {
-				bounds = append(bounds, b.Len())
-				inToken = false
-			}
-		case isApostrophe(r):
-			// Deleted, not a boundary: "d'état" is one token.
-			continue
-		case unicode.Is(unicode.Mn, r):
-			// Combining diacritic: dropped. Between tokens it is
-			// neither letter nor boundary, so it changes nothing.
-			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mc, r):
-			if !inToken {
-				if b.Len() > 0 {
-					b.WriteByte(' ')
+			case 1: // an apostrophe: deleted, not a boundary ("d'état" is one token)
+			default:
+				if !inToken {
+					text, bounds = startToken(text, bounds)
+					inToken = true
 				}
-				bounds = append(bounds, b.Len())
-				inToken = true
+				text = append(text, f)
 			}
-			writeFolded(&b, r)
-		default:
-			if inToken {
-				bounds = append(bounds, b.Len())
-				inToken = false
-			}
+			continue
 		}
+		p := norm.NFKD.PropertiesString(s[i:])
+		size := p.Size()
+		if size == 0 {
+			size = 1
+		}
+		decomposed := p.Decomposition()
+		if decomposed == nil {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			text, bounds, inToken = addRune(text, bounds, inToken, r)
+			i += n
+			continue
+		}
+		for len(decomposed) > 0 {
+			r, n := utf8.DecodeRune(decomposed)
+			text, bounds, inToken = addRune(text, bounds, inToken, r)
+			decomposed = decomposed[n:]
+		}
+		i += size
 	}
 	if inToken {
-		bounds = append(bounds, b.Len())
+		bounds = append(bounds, int32(len(text)))
 	}
-	return b.String(), bounds
+	return text, bounds
 }
 
-// writeFolded writes the lower-case, accent-free form of one letter.
-func writeFolded(b *strings.Builder, r rune) {
+// asciiFold maps an ASCII byte to its folded form if it is part of a word
+// (a-z, 0-9, A-Z lower-cased), 1 for the apostrophe, 0 for a boundary.
+const asciiFold = "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39\x00\x00\x00\x00\x00\x00\x00\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f\x70\x71\x72\x73\x74\x75\x76\x77\x78\x79\x7a\x00\x00\x00\x00\x00\x00\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f\x70\x71\x72\x73\x74\x75\x76\x77\x78\x79\x7a\x00\x00\x00\x00\x00"
+
+// startToken begins a token: a space after the previous one (text holds
+// one field's tokens only), its offset.
+func startToken(text []byte, bounds []int32) ([]byte, []int32) {
+	if len(text) > 0 {
+		text = append(text, ' ')
+	}
+	return text, append(bounds, int32(len(text)))
+}
+
+// addRune adds one rune of decomposed text.
+func addRune(text []byte, bounds []int32, inToken bool, r rune) ([]byte, []int32, bool) {
+	switch {
+	case r < utf8.RuneSelf && isASCIIWordByte(byte(r)):
+		if !inToken {
+			text, bounds = startToken(text, bounds)
+		}
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return append(text, byte(r)), bounds, true
+	case r < utf8.RuneSelf && r != '\'', r == utf8.RuneError:
+		if inToken {
+			bounds = append(bounds, int32(len(text)))
+		}
+		return text, bounds, false
+	case isApostrophe(r):
+		// Deleted, not a boundary: "d'état" is one token.
+		return text, bounds, inToken
+	case unicode.Is(unicode.Mn, r):
+		// Combining diacritic: dropped. Between tokens it is
+		// neither letter nor boundary, so it changes nothing.
+		return text, bounds, inToken
+	case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mc, r):
+		if !inToken {
+			text, bounds = startToken(text, bounds)
+		}
+		return appendFolded(text, r), bounds, true
+	}
+	if inToken {
+		bounds = append(bounds, int32(len(text)))
+	}
+	return text, bounds, false
+}
+
+// appendFolded appends the lower-case, accent-free form of one letter.
+func appendFolded(b []byte, r rune) []byte {
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
 			r += 'a' - 'A'
 		}
-		b.WriteByte(byte(r))
-		return
+		return append(b, byte(r))
 	}
 	switch r {
 	case 'ß', 'ẞ':
-		b.WriteString("ss")
-		return
+		return append(b, "ss"...)
 	case 'ς':
 		r = 'σ'
 	case 'ı':
@@ -120,7 +162,7 @@ func writeFolded(b *strings.Builder, r rune) {
 	case 'ħ':
 		r = 'h'
 	}
-	b.WriteRune(r)
+	return utf8.AppendRune(b, r)
 }
 
 func isASCIIWordByte(c byte) bool {
@@ -134,13 +176,4 @@ func isApostrophe(r rune) bool {
 		return true
 	}
 	return false
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }

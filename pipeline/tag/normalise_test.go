@@ -56,7 +56,7 @@ func TestParsePhrase(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := parsePhrase(tt.in)
-		if (err != nil) != tt.wantErr {
+		if (err != "") != tt.wantErr {
 			t.Errorf("parsePhrase(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
 			continue
 		}

@@ -1,19 +1,16 @@
-// Package tag assigns topics to articles. Rules (rules.go, score.go) are
-// topic rules compiled into one multi-phrase matcher (matcher.go) over
-// normalised tokens (normalise.go); the tag stage runs them on the
-// pipeline. Rules are handed in by the caller as configs.Topics, never
-// loaded here; the matching code imports only configs and feeds.
+// Package tag assigns topics to articles. Rules (rules.go, phrases.go,
+// score.go) are topic rules compiled into one multi-phrase matcher
+// (matcher.go) over normalised tokens (normalise.go); the tag stage runs
+// them on the pipeline. Rules are handed in by the caller as
+// configs.Topics, never loaded here; the matching code imports only
+// configs and feeds.
 package tag
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+	"sync"
 
 	"github.com/newswire/newswire/configs"
 )
@@ -24,6 +21,7 @@ const (
 	defaultMinScore      = 2
 	defaultTitleBoost    = 2
 	defaultExcludeWindow = 3
+	defaultRequireWindow = 8
 
 	strongWeight = 2
 	weakWeight   = 1
@@ -35,10 +33,11 @@ const (
 // concurrent use; to change rules, compile new ones and swap the pointer.
 type Rules struct {
 	topics  []compiledTopic // sorted by name
-	entries []entry         // every phrase of every topic
+	entries []entry         // every phrase and near rule of every topic
 	uses    [][]int32       // pattern → entries that use it
 	m       *matcher
 	version string
+	scratch sync.Pool // of *scratch: buffers reused across Match calls
 }
 
 type compiledTopic struct {
@@ -46,6 +45,10 @@ type compiledTopic struct {
 	minScore      float64
 	titleBoost    float64
 	excludeWindow int32
+	requireWindow int32
+	// requireLangs are the languages in which the topic has require
+	// phrases: there, and only there, weak hits need context.
+	requireLangs langSet
 }
 
 type phraseKind uint8
@@ -54,18 +57,29 @@ const (
 	kindStrong phraseKind = iota
 	kindWeak
 	kindExclude
+	kindRequire
+	kindNoneOf
+	kindNear     // a near rule; never a pattern itself
+	kindNearSide // phrase a or b of a near rule
 )
 
 func (k phraseKind) String() string {
-	return [...]string{"strong", "weak", "exclude"}[k]
+	return [...]string{"strong", "weak", "exclude", "require", "none_of", "near", "near side"}[k]
 }
 
 // entry is one phrase of one topic, after phrases that normalise alike
-// within the topic were merged (the first one written is kept).
+// within the topic and kind were merged (the first one written is kept,
+// the languages of all of them apply), or one near rule.
 type entry struct {
 	topic  int32
 	kind   phraseKind
-	phrase string // as written in the rules
+	langs  langSet
+	phrase string // as written; for a near rule "a NEAR/n b"
+	// near is, for a near side, the entry of its rule; for a near rule,
+	// its within.
+	near int32
+	side uint8 // near side: 0 for a, 1 for b
+	key  phraseKey
 }
 
 // phraseKey identifies a normalised phrase.
@@ -74,174 +88,196 @@ type phraseKey struct {
 	prefix bool
 }
 
-// Compile checks and compiles topic rules. Zero min_score, title_boost and
-// exclude_window fall back to t.Defaults, and zero defaults to 2, 2 and 3.
-// Errors name the topic and the phrase at fault.
+// Compile checks and compiles topic rules. Zero min_score, title_boost,
+// exclude_window and require_window fall back to t.Defaults, and zero
+// defaults to 2, 2, 3 and 8. A problem is reported as a configs.ErrorList
+// naming t.Source, the line (when t was read from a file) and the key of
+// the phrase at fault, every problem at once.
 func Compile(t *configs.Topics) (*Rules, error) {
 	if t == nil {
-		return nil, errors.New("tag: no topic rules")
+		return nil, configs.ErrorList{{Msg: "tag: no topic rules"}}
 	}
-	def, err := topicValues(t.Defaults.MinScore, t.Defaults.TitleBoost, t.Defaults.ExcludeWindow,
-		defaultMinScore, defaultTitleBoost, defaultExcludeWindow)
-	if err != nil {
-		return nil, fmt.Errorf("tag: defaults: %w", err)
+	c := &compiler{t: t, r: &Rules{m: newMatcher()}, patterns: map[phraseKey]int32{}}
+	c.compile()
+	if len(c.errs) > 0 {
+		slices.SortStableFunc(c.errs, func(a, b *configs.Error) int { return a.Line - b.Line })
+		return nil, c.errs
 	}
+	c.r.m.build()
+	c.r.version = c.r.computeVersion()
+	return c.r, nil
+}
+
+// compiler holds the state of one Compile.
+type compiler struct {
+	t        *configs.Topics
+	r        *Rules
+	patterns map[phraseKey]int32
+	keys     []string // entry → its key path, for errors
+	errs     configs.ErrorList
+}
+
+func (c *compiler) errorf(key, format string, args ...any) {
+	c.errs = append(c.errs, &configs.Error{File: c.t.Source, Line: c.t.Line(key), Key: key, Msg: sprintf(format, args...)})
+}
+
+func (c *compiler) compile() {
+	t := c.t
+	def := topicValues(c, "defaults", t.Defaults.MinScore, t.Defaults.TitleBoost, t.Defaults.ExcludeWindow, t.Defaults.RequireWindow,
+		compiledTopic{minScore: defaultMinScore, titleBoost: defaultTitleBoost, excludeWindow: defaultExcludeWindow, requireWindow: defaultRequireWindow})
 	order := make([]int, len(t.Topics))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(t.Topics[a].Name, t.Topics[b].Name) })
-
-	r := &Rules{m: newMatcher()}
-	patterns := map[phraseKey]int32{}
+	first := map[string]string{}
 	for _, i := range order {
 		tp := &t.Topics[i]
-		if err := checkName(tp.Name); err != nil {
-			return nil, fmt.Errorf("tag: topic %d: %w", i+1, err)
+		key := "topics[" + strconv.Itoa(i) + "]"
+		if err := checkName(tp.Name); err != "" {
+			c.errorf(key+".name", "%s", err)
+		} else if prev, dup := first[tp.Name]; dup {
+			c.errorf(key+".name", "duplicate topic name %q (first at %s)", tp.Name, prev)
 		}
-		if n := len(r.topics); n > 0 && r.topics[n-1].name == tp.Name {
-			return nil, fmt.Errorf("tag: topic %q is defined twice", tp.Name)
-		}
-		ct, err := topicValues(tp.MinScore, tp.TitleBoost, tp.ExcludeWindow,
-			def.minScore, def.titleBoost, int(def.excludeWindow))
-		if err != nil {
-			return nil, fmt.Errorf("tag: topic %q: %w", tp.Name, err)
-		}
+		first[tp.Name] = key
+		ct := topicValues(c, key, tp.MinScore, tp.TitleBoost, tp.ExcludeWindow, tp.RequireWindow, def)
 		ct.name = tp.Name
-		topic := int32(len(r.topics))
-		r.topics = append(r.topics, ct)
-
-		seen := map[phraseKey]entry{}
-		hits := 0
-		for kind, list := range [][]string{tp.Strong, tp.Weak, tp.Exclude} {
-			for _, phrase := range list {
-				key, err := parsePhrase(phrase)
-				if err != nil {
-					return nil, fmt.Errorf("tag: topic %q: %s phrase %q: %w", tp.Name, phraseKind(kind), phrase, err)
-				}
-				if prev, ok := seen[key]; ok {
-					if prev.kind != phraseKind(kind) {
-						return nil, fmt.Errorf("tag: topic %q: %s phrase %q is also %s phrase %q",
-							tp.Name, phraseKind(kind), phrase, prev.kind, prev.phrase)
-					}
-					continue // "cease-fire" after "cease fire": the same phrase
-				}
-				e := entry{topic: topic, kind: phraseKind(kind), phrase: phrase}
-				seen[key] = e
-				if e.kind != kindExclude {
-					hits++
-				}
-				p, ok := patterns[key]
-				if !ok {
-					p = r.m.add(strings.Split(key.tokens, " "), key.prefix)
-					patterns[key] = p
-					r.uses = append(r.uses, nil)
-				}
-				r.uses[p] = append(r.uses[p], int32(len(r.entries)))
-				r.entries = append(r.entries, e)
-			}
-		}
-		if hits == 0 {
-			return nil, fmt.Errorf("tag: topic %q has no strong or weak phrases", tp.Name)
-		}
+		c.r.topics = append(c.r.topics, ct)
+		c.topic(int32(len(c.r.topics)-1), tp, key)
 	}
-	r.m.build()
-	r.version = r.computeVersion()
-	return r, nil
 }
 
 // topicValues applies fallbacks to zero values and rejects invalid ones.
-func topicValues(minScore, boost float64, window int, defMin, defBoost float64, defWindow int) (compiledTopic, error) {
-	if minScore == 0 {
-		minScore = defMin
+func topicValues(c *compiler, key string, minScore, boost float64, exclude, require int, def compiledTopic) compiledTopic {
+	ct := def
+	if minScore != 0 {
+		ct.minScore = minScore
 	}
-	if boost == 0 {
-		boost = defBoost
+	if boost != 0 {
+		ct.titleBoost = boost
 	}
-	if window == 0 {
-		window = defWindow
+	if exclude != 0 {
+		ct.excludeWindow = int32(exclude)
 	}
-	switch {
-	case !(minScore > 0):
-		return compiledTopic{}, fmt.Errorf("min_score %v: must be positive", minScore)
-	case !(boost > 0):
-		return compiledTopic{}, fmt.Errorf("title_boost %v: must be positive", boost)
-	case window < 0:
-		return compiledTopic{}, fmt.Errorf("exclude_window %d: must not be negative", window)
+	if require != 0 {
+		ct.requireWindow = int32(require)
 	}
-	return compiledTopic{minScore: minScore, titleBoost: boost, excludeWindow: int32(window)}, nil
+	// Only what this level set is checked: an inherited bad default was
+	// reported at the defaults.
+	if minScore != 0 && !(ct.minScore > 0) {
+		c.errorf(key+".min_score", "must be positive, got %v", ct.minScore)
+	}
+	if boost != 0 && !(ct.titleBoost > 0) {
+		c.errorf(key+".title_boost", "must be positive, got %v", ct.titleBoost)
+	}
+	if exclude < 0 {
+		c.errorf(key+".exclude_window", "must not be negative, got %d", exclude)
+	}
+	if require < 0 {
+		c.errorf(key+".require_window", "must not be negative, got %d", require)
+	}
+	return ct
 }
 
-func checkName(name string) error {
+func checkName(name string) string {
 	if name == "" {
-		return errors.New("name is empty")
+		return "required"
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
-			return fmt.Errorf("name %q: want lower-case letters, digits, _ and - only", name)
+			return sprintf("invalid topic name %q: want lowercase a-z, 0-9, _ and -", name)
 		}
 	}
-	return nil
+	return ""
 }
 
-// parsePhrase normalises a phrase as text is normalised; a trailing "*"
-// makes its last token a prefix.
-func parsePhrase(phrase string) (phraseKey, error) {
-	s := strings.TrimSpace(phrase)
-	prefix := strings.HasSuffix(s, "*")
-	if prefix {
-		s = strings.TrimSpace(strings.TrimSuffix(s, "*"))
+// topic compiles the phrases of one topic, every language block of it.
+func (c *compiler) topic(ti int32, tp *configs.Topic, key string) {
+	firstEntry, errsBefore := len(c.r.entries), len(c.errs)
+	seen := map[phraseKey]int32{}    // strong, weak, exclude and none_of phrases → entry
+	context := map[phraseKey]int32{} // require phrases → entry
+	evidence := 0
+	for _, set := range tp.PhraseSets(key) {
+		langs := langOf(set.Lang)
+		for kind, list := range set.Lists() {
+			for j, phrase := range list.Phrases {
+				k := phraseKind(kind)
+				pkey := set.Key + "." + list.Key + "[" + strconv.Itoa(j) + "]"
+				pk, ok := c.parse(pkey, phrase)
+				if !ok {
+					continue
+				}
+				index := seen
+				if k == kindRequire {
+					index = context
+					c.r.topics[ti].requireLangs |= langs
+				}
+				if prev, dup := index[pk]; dup {
+					pe := &c.r.entries[prev]
+					if pe.kind != k {
+						c.errorf(pkey, "%s phrase %q is also %s phrase %q (%s)", k, phrase, pe.kind, pe.phrase, c.keys[prev])
+					}
+					pe.langs |= langs // "cease-fire" after "cease fire": the same phrase
+					continue
+				}
+				index[pk] = c.add(entry{topic: ti, kind: k, langs: langs, phrase: phrase, key: pk}, pkey)
+				if k == kindStrong || k == kindWeak {
+					evidence++
+				}
+			}
+		}
+		for j, n := range set.Near {
+			nkey := set.Key + ".near[" + strconv.Itoa(j) + "]"
+			ka, okA := c.parse(nkey+".a", n.A)
+			kb, okB := c.parse(nkey+".b", n.B)
+			switch {
+			case !okA || !okB:
+				continue
+			case n.Within <= 0:
+				c.errorf(nkey+".within", "must be positive, got %d", n.Within)
+				continue
+			case ka == kb:
+				c.errorf(nkey, "a and b are the same phrase %q", n.A)
+				continue
+			}
+			rule := c.add(entry{topic: ti, kind: kindNear, langs: langs, near: int32(n.Within),
+				phrase: n.A + " NEAR/" + strconv.Itoa(n.Within) + " " + n.B}, nkey)
+			c.add(entry{topic: ti, kind: kindNearSide, langs: langs, phrase: n.A, key: ka, near: rule, side: 0}, nkey+".a")
+			c.add(entry{topic: ti, kind: kindNearSide, langs: langs, phrase: n.B, key: kb, near: rule, side: 1}, nkey+".b")
+			evidence++
+		}
 	}
-	if strings.Contains(s, "*") {
-		return phraseKey{}, errors.New(`"*" is allowed only at the end`)
+	if evidence == 0 && len(c.errs) == errsBefore {
+		c.errorf(key, "topic has no phrases")
 	}
-	tokens := Tokens(s)
-	if len(tokens) == 0 {
-		return phraseKey{}, errors.New("no letters or digits")
+	c.neverCount(firstEntry)
+}
+
+// add appends an entry, registering its phrase with the matcher unless it
+// is a near rule, and returns its index.
+func (c *compiler) add(e entry, key string) int32 {
+	id := int32(len(c.r.entries))
+	c.r.entries = append(c.r.entries, e)
+	c.keys = append(c.keys, key)
+	if e.kind == kindNear {
+		return id
 	}
-	if last := tokens[len(tokens)-1]; prefix && utf8.RuneCountInString(last) < minPrefixRunes {
-		return phraseKey{}, fmt.Errorf("prefix %q: want at least %d letters", last, minPrefixRunes)
+	p, ok := c.patterns[e.key]
+	if !ok {
+		p = c.r.m.add(strings.Split(e.key.tokens, " "), e.key.prefix)
+		c.patterns[e.key] = p
+		c.r.uses = append(c.r.uses, nil)
 	}
-	return phraseKey{tokens: strings.Join(tokens, " "), prefix: prefix}, nil
+	c.r.uses[p] = append(c.r.uses[p], id)
+	return id
 }
 
 // Version returns a short hex digest of the rules as they match: topic
-// names, thresholds and phrases, not descriptions or the order topics were
-// written in. Articles carry it so that a tagging can be traced to its
-// rules and replays know what changed.
+// names, thresholds, phrases, near rules and languages, not descriptions
+// or the order things were written in. Articles carry it so that a
+// tagging can be traced to its rules and replays know what changed.
 func (r *Rules) Version() string { return r.version }
-
-func (r *Rules) computeVersion() string {
-	h := sha256.New()
-	w := func(parts ...string) {
-		for _, p := range parts {
-			h.Write([]byte(strconv.Quote(p)))
-			h.Write([]byte{' '})
-		}
-		h.Write([]byte{'\n'})
-	}
-	w(normaliserVersion)
-	for ti, tp := range r.topics {
-		w("topic", tp.name,
-			strconv.FormatFloat(tp.minScore, 'g', -1, 64),
-			strconv.FormatFloat(tp.titleBoost, 'g', -1, 64),
-			strconv.Itoa(int(tp.excludeWindow)))
-		var lines []string
-		for _, e := range r.entries {
-			if e.topic == int32(ti) {
-				key, _ := parsePhrase(e.phrase) // parsed once already
-				lines = append(lines, strconv.Quote(e.kind.String())+" "+strconv.Quote(key.tokens)+" "+
-					strconv.FormatBool(key.prefix)+" "+strconv.Quote(e.phrase))
-			}
-		}
-		slices.Sort(lines)
-		for _, l := range lines {
-			w(l)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))[:12]
-}
 
 // Topics returns the names of the compiled topics, sorted.
 func (r *Rules) Topics() []string {

@@ -108,7 +108,7 @@ func TestMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := r.Match(tt.title, tt.summary)
+			got := withoutFields(r.Match(Document{Title: tt.title, Summary: tt.summary}))
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Match(%q, %q) = %+v, want %+v", tt.title, tt.summary, got, tt.want)
 			}
@@ -116,9 +116,17 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+// withoutFields drops TopicMatch.Fields, which TestMatchFields checks.
+func withoutFields(ms []feeds.TopicMatch) []feeds.TopicMatch {
+	for i := range ms {
+		ms[i].Fields = nil
+	}
+	return ms
+}
+
 func TestExplain(t *testing.T) {
 	r := mustCompile(t, testTopics())
-	got := r.Explain("Trade truce holds", "The truce holds, the truce.")
+	got := r.Explain(Document{Title: "Trade truce holds", Summary: "The truce holds, the truce."}).Topics
 	want := []Explanation{{
 		Topic: "ceasefire", Score: 2, MinScore: 2, Matched: true,
 		Hits: []Hit{
@@ -130,40 +138,55 @@ func TestExplain(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Explain = %+v\nwant %+v", got, want)
 	}
-	if got := r.Explain("", ""); got == nil || len(got) != 0 {
+	if got := r.Explain(Document{}).Topics; got == nil || len(got) != 0 {
 		t.Errorf("Explain of empty text = %#v, want empty", got)
 	}
 }
 
 func TestCompileErrors(t *testing.T) {
+	one := func(tp configs.Topic) *configs.Topics { return &configs.Topics{Topics: []configs.Topic{tp}} }
 	tests := []struct {
 		name    string
 		topics  *configs.Topics
 		wantErr string
 	}{
 		{"nil", nil, "tag: no topic rules"},
-		{"empty name", &configs.Topics{Topics: []configs.Topic{{Strong: []string{"x"}}}},
-			"tag: topic 1: name is empty"},
-		{"bad name", &configs.Topics{Topics: []configs.Topic{{Name: "Cease Fire", Strong: []string{"x"}}}},
-			`tag: topic 1: name "Cease Fire": want lower-case letters, digits, _ and - only`},
+		{"empty name", one(configs.Topic{Strong: []string{"x"}}), "topics[0].name: required"},
+		{"bad name", one(configs.Topic{Name: "Cease Fire", Strong: []string{"x"}}),
+			`topics[0].name: invalid topic name "Cease Fire": want lowercase a-z, 0-9, _ and -`},
 		{"twice", &configs.Topics{Topics: []configs.Topic{{Name: "a", Strong: []string{"x"}}, {Name: "a", Weak: []string{"y"}}}},
-			`tag: topic "a" is defined twice`},
-		{"no phrases", &configs.Topics{Topics: []configs.Topic{{Name: "a", Exclude: []string{"x"}}}},
-			`tag: topic "a" has no strong or weak phrases`},
-		{"empty phrase", &configs.Topics{Topics: []configs.Topic{{Name: "a", Strong: []string{"--"}}}},
-			`tag: topic "a": strong phrase "--": no letters or digits`},
-		{"short prefix", &configs.Topics{Topics: []configs.Topic{{Name: "a", Weak: []string{"ab*"}}}},
-			`tag: topic "a": weak phrase "ab*": prefix "ab": want at least 3 letters`},
-		{"inner star", &configs.Topics{Topics: []configs.Topic{{Name: "a", Weak: []string{"a*b"}}}},
-			`tag: topic "a": weak phrase "a*b": "*" is allowed only at the end`},
-		{"strong and weak", &configs.Topics{Topics: []configs.Topic{{Name: "a", Strong: []string{"cease fire"}, Weak: []string{"Cease-Fire"}}}},
-			`tag: topic "a": weak phrase "Cease-Fire" is also strong phrase "cease fire"`},
-		{"hit and exclude", &configs.Topics{Topics: []configs.Topic{{Name: "a", Strong: []string{"truce"}, Exclude: []string{"truce"}}}},
-			`tag: topic "a": exclude phrase "truce" is also strong phrase "truce"`},
-		{"negative min_score", &configs.Topics{Topics: []configs.Topic{{Name: "a", Strong: []string{"x"}, MinScore: -1}}},
-			`tag: topic "a": min_score -1: must be positive`},
+			`topics[1].name: duplicate topic name "a" (first at topics[0])`},
+		{"no phrases", one(configs.Topic{Name: "a", Exclude: []string{"x"}}), `topics[0]: topic has no phrases`},
+		{"empty phrase", one(configs.Topic{Name: "a", Strong: []string{"--"}}),
+			`topics[0].strong[0]: phrase can never match: "--": no letters or digits`},
+		{"short prefix", one(configs.Topic{Name: "a", Weak: []string{"ab*"}}),
+			`topics[0].weak[0]: phrase can never match: "ab*": prefix "ab": want at least 3 letters`},
+		{"inner star", one(configs.Topic{Name: "a", Weak: []string{"a*b"}}),
+			`topics[0].weak[0]: phrase can never match: "a*b": "*" is allowed only at the end`},
+		{"strong and weak", one(configs.Topic{Name: "a", Strong: []string{"cease fire"}, Weak: []string{"Cease-Fire"}}),
+			`topics[0].weak[0]: weak phrase "Cease-Fire" is also strong phrase "cease fire" (topics[0].strong[0])`},
+		{"hit and exclude", one(configs.Topic{Name: "a", Strong: []string{"truce"}, Exclude: []string{"truce"}}),
+			`topics[0].exclude[0]: exclude phrase "truce" is also strong phrase "truce" (topics[0].strong[0])`},
+		{"across languages", one(configs.Topic{Name: "a", Strong: []string{"embargo"},
+			Languages: configs.Languages{ES: configs.PhraseLists{NoneOf: []string{"Embargo"}}}}),
+			`topics[0].languages.es.none_of[0]: none_of phrase "Embargo" is also strong phrase "embargo" (topics[0].strong[0])`},
+		{"exclude always vetoes", one(configs.Topic{Name: "a", Strong: []string{"trade truce", "truce"}, Exclude: []string{"trade"}}),
+			`topics[0].strong[0]: phrase can never count: "trade truce": exclude "trade" always vetoes it (topics[0].exclude[0])`},
+		{"prefix exclude always vetoes", one(configs.Topic{Name: "a", Strong: []string{"x"}, Weak: []string{"tariffs*"}, Exclude: []string{"tariff*"}}),
+			`topics[0].weak[0]: phrase can never count: "tariffs*": exclude "tariff*" always vetoes it (topics[0].exclude[0])`},
+		{"none_of inside a phrase", one(configs.Topic{Name: "a", Strong: []string{"olympic truce", "truce"}, NoneOf: []string{"olympic"}}),
+			`topics[0].strong[0]: phrase can never count: "olympic truce": none_of "olympic" vetoes the topic whenever it occurs (topics[0].none_of[0])`},
+		{"near side always vetoed", one(configs.Topic{Name: "a", Strong: []string{"x"}, Exclude: []string{"fifa"},
+			Near: []configs.Near{{A: "fifa sanctions", B: "russia", Within: 3}}}),
+			`topics[0].near[0].a: phrase can never count: "fifa sanctions": exclude "fifa" always vetoes it (topics[0].exclude[0])`},
+		{"near same phrase", one(configs.Topic{Name: "a", Near: []configs.Near{{A: "EU", B: "eu", Within: 3}}}),
+			`topics[0].near[0]: a and b are the same phrase "EU"`},
+		{"near within", one(configs.Topic{Name: "a", Near: []configs.Near{{A: "eu", B: "sanctions"}}}),
+			`topics[0].near[0].within: must be positive, got 0`},
+		{"negative min_score", one(configs.Topic{Name: "a", Strong: []string{"x"}, MinScore: -1}),
+			`topics[0].min_score: must be positive, got -1`},
 		{"negative window", &configs.Topics{Defaults: configs.TopicDefaults{ExcludeWindow: -2}, Topics: []configs.Topic{{Name: "a", Strong: []string{"x"}}}},
-			`tag: defaults: exclude_window -2: must not be negative`},
+			`defaults.exclude_window: must not be negative, got -2`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,22 +198,38 @@ func TestCompileErrors(t *testing.T) {
 	}
 }
 
+// TestCompileErrorsHaveLines checks that what only Compile can find is
+// reported at the file and line of the phrase, as the loader reports.
+func TestCompileErrorsHaveLines(t *testing.T) {
+	data := "topics:\n  - name: a\n    strong: [x]\n    weak:\n      - sanction\n      - ab*\n    exclude: [sanction]\n"
+	tp, err := configs.ParseTopics([]byte(data), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(tp)
+	want := `t.yaml:6: topics[0].weak[1]: phrase can never match: "ab*": prefix "ab": want at least 3 letters
+t.yaml:7: topics[0].exclude[0]: exclude phrase "sanction" is also weak phrase "sanction" (topics[0].weak[0])`
+	if err == nil || err.Error() != want {
+		t.Errorf("Compile error =\n%v\nwant\n%s", err, want)
+	}
+}
+
 func TestCompileSamePhraseInTwoTopics(t *testing.T) {
 	r := mustCompile(t, &configs.Topics{Topics: []configs.Topic{
 		{Name: "a", Strong: []string{"peace talks"}},
 		{Name: "b", Weak: []string{"Peace-Talks"}, TitleBoost: 1},
 	}})
-	got := r.Match("Peace talks", "")
+	got := r.Match(Document{Title: "Peace talks"})
 	want := []feeds.TopicMatch{
-		{Name: "a", Score: 4, Matched: []string{"peace talks"}},
+		{Name: "a", Score: 4, Matched: []string{"peace talks"}, Fields: [][]string{{"title"}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Match = %+v, want %+v", got, want)
 	}
-	got = r.Match("Peace talks", "peace talks")
+	got = r.Match(Document{Title: "Peace talks", Summary: "peace talks"})
 	want = []feeds.TopicMatch{
-		{Name: "a", Score: 6, Matched: []string{"peace talks"}},
-		{Name: "b", Score: 2, Matched: []string{"Peace-Talks"}},
+		{Name: "a", Score: 6, Matched: []string{"peace talks"}, Fields: [][]string{{"title", "summary"}}},
+		{Name: "b", Score: 2, Matched: []string{"Peace-Talks"}, Fields: [][]string{{"title", "summary"}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Match = %+v, want %+v", got, want)

@@ -15,6 +15,10 @@ import (
 // StageName names the stage in logs, metrics and news.dead.tag.
 const StageName = "tag"
 
+// HeaderRulesVersion carries Rules.Version on every tagged message, as the
+// article's rules_version does in its body.
+const HeaderRulesVersion = "Newswire-Rules-Version"
+
 // Stage is the tag handler between NEWS_UNIQUE and NEWS_TAGGED. Every
 // article goes to news.tagged.<feed> with its topics (possibly none), and one
 // copy to news.topic.<topic> per matched topic. It is safe for concurrent
@@ -47,7 +51,9 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return err
 	}
-	a.Topics = s.rules.Load().Match(a.Title, a.Summary)
+	rules := s.rules.Load()
+	a.Topics = rules.Match(Document{Title: a.Title, Summary: a.Summary, Language: a.Language})
+	a.RulesVersion = rules.Version()
 
 	names := make([]string, len(a.Topics))
 	for i, t := range a.Topics {
@@ -55,6 +61,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	}
 	header := nats.Header{}
 	header.Set(pipeline.HeaderTopics, strings.Join(names, ","))
+	header.Set(HeaderRulesVersion, a.RulesVersion)
 
 	if err := pipeline.PublishJSON(ctx, s.js, pipeline.TaggedSubject(a.Feed.ID), a.ID, a, header); err != nil {
 		return err

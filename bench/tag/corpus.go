@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/newswire/newswire/configs"
+)
+
+// word returns the i-th of an endless list of distinct made-up words of
+// consonant-vowel syllables, so that phrases and text share a vocabulary
+// whose size the benchmark controls.
+func word(i int) string {
+	const cons, vows = "bdfgklmnprstvz", "aeiou"
+	syl := func(k int) string { return string(cons[k%len(cons)]) + string(vows[k/len(cons)%len(vows)]) }
+	n := len(cons) * len(vows)
+	w := syl(i%n) + syl(i/n%n)
+	for i /= n * n; i > 0; i /= n {
+		w += syl(i % n)
+	}
+	return w
+}
+
+// article returns about size bytes of prose drawn from the 3,000
+// commonest words, with punctuation and capitals.
+func article(size int) string {
+	rng := rand.New(rand.NewPCG(42, uint64(size)))
+	var b strings.Builder
+	for b.Len() < size {
+		w := word(rng.IntN(3000))
+		if rng.IntN(10) == 0 {
+			w = strings.ToUpper(w[:1]) + w[1:]
+		}
+		b.WriteString(w)
+		b.WriteString([]string{" ", " ", " ", ", ", ". ", "-"}[rng.IntN(6)])
+	}
+	return b.String()
+}
+
+// phraseTopics returns n phrases of one to three words from a
+// 50,000-word vocabulary (so more phrases find more hits in the article),
+// a tenth of them prefixes, in topics of perTopic phrases: two fifths
+// strong, two fifths weak, one fifth exclude (from words of their own, so
+// that no exclude always vetoes a phrase: Compile rejects such rules).
+func phraseTopics(n, perTopic int) *configs.Topics {
+	rng := rand.New(rand.NewPCG(7, uint64(n)))
+	tp := &configs.Topics{}
+	seen := map[string]bool{}
+	for i := 0; i < n; i++ {
+		if len(tp.Topics) <= i/perTopic {
+			tp.Topics = append(tp.Topics, configs.Topic{Name: fmt.Sprintf("topic%d", i/perTopic)})
+		}
+		topic := &tp.Topics[len(tp.Topics)-1]
+		words := make([]string, 1+rng.IntN(3))
+		for j := range words {
+			if i%5 == 4 {
+				words[j] = word(50000 + rng.IntN(50000))
+			} else {
+				words[j] = word(rng.IntN(50000))
+			}
+		}
+		phrase := strings.Join(words, " ")
+		if seen[phrase] {
+			i--
+			continue
+		}
+		seen[phrase] = true
+		if rng.IntN(10) == 0 {
+			phrase += "*"
+		}
+		switch i % 5 {
+		case 0, 1:
+			topic.Strong = append(topic.Strong, phrase)
+		case 2, 3:
+			topic.Weak = append(topic.Weak, phrase)
+		default:
+			topic.Exclude = append(topic.Exclude, phrase)
+		}
+	}
+	return tp
+}

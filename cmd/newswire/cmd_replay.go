@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+
+	"github.com/newswire/newswire/configs"
+	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/pipeline"
+	"github.com/newswire/newswire/pipeline/tag"
+)
+
+// headerReplay marks messages republished by `newswire replay`.
+const headerReplay = "Newswire-Replay"
+
+func cmdReplay(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "replay", "--since 24h [--topics FILE] [--config FILE | --nats URL] [--dry-run]")
+	since := fs.Duration("since", 24*time.Hour, "re-tag the articles stored on NEWS_UNIQUE since this long ago")
+	topicsPath := fs.String("topics", "", "topic rules file (default: the config's topics_file, else the built-in taxonomy)")
+	configPath := fs.String("config", defaultConfigPath(e), "config file (for its topics_file and NATS address)")
+	natsURL := fs.String("nats", "", "NATS server URL (default: the config's nats.url, else its embedded server's address)")
+	dryRun := fs.Bool("dry-run", false, "compare and count, publish nothing")
+	if rest, err := parseFlags(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usagef("unexpected arguments %q", rest)
+	}
+	if *since <= 0 {
+		return usagef("--since must be positive, got %s", *since)
+	}
+	url, rules, err := replaySetup(*configPath, *topicsPath, *natsURL)
+	if err != nil {
+		return err
+	}
+	nc, err := pipeline.Connect(url, "newswire-replay", zerolog.Nop(), nats.MaxReconnects(0))
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	r := &replayer{js: js, rules: rules, dryRun: *dryRun, progress: e.stderr}
+	st, err := r.run(ctx, time.Now().Add(-*since))
+	if err != nil {
+		return err
+	}
+	verb := "republished"
+	if *dryRun {
+		verb = "would republish"
+	}
+	fmt.Fprintf(e.stdout, "replay: %d articles since %s, %d not tagged yet (skipped), %d unchanged, %d changed: %s %d (rules version %s)\n",
+		st.read, time.Now().Add(-*since).UTC().Format(time.RFC3339), st.untagged, st.unchanged, st.changed, verb, st.changed, rules.Version())
+	return nil
+}
+
+// replaySetup finds the broker and compiles the rules. With --nats and
+// --topics no config is read.
+func replaySetup(configPath, topicsPath, natsURL string) (string, *tag.Rules, error) {
+	var cfg *configs.Config
+	if natsURL == "" || topicsPath == "" {
+		c, err := configs.Load(configPath)
+		if err != nil {
+			return "", nil, usageError{err}
+		}
+		cfg = c
+	}
+	if natsURL == "" {
+		natsURL = cfg.NATS.URL
+		if natsURL == "" {
+			natsURL = "nats://" + cfg.NATS.Embedded.Listen // a running daemon's embedded server
+		}
+	}
+	var rules *tag.Rules
+	var err error
+	if topicsPath != "" {
+		rules, err = topicRules("", topicsPath)
+	} else if rules, err = loadRules(cfg); err != nil {
+		err = usageError{err}
+	}
+	return natsURL, rules, err
+}
+
+// replayer re-tags stored articles and republishes those whose topics
+// changed.
+type replayer struct {
+	js       jetstream.JetStream
+	rules    *tag.Rules
+	dryRun   bool
+	progress io.Writer
+}
+
+type replayStats struct{ read, untagged, unchanged, changed int }
+
+func (r *replayer) run(ctx context.Context, from time.Time) (replayStats, error) {
+	var st replayStats
+	// What subscribers have now: the latest tagged copy of each article
+	// in the window (tagging follows the unique copy, so its window
+	// covers every article read below).
+	tagged := map[string]string{} // article id → its topic names, comma-joined
+	err := readSince(ctx, r.js, pipeline.StreamTagged, "news.tagged.>", from, func(m jetstream.Msg) error {
+		a, err := pipeline.DecodeArticle(m.Data())
+		if err != nil {
+			return nil // not ours to judge; the tag stage dead-letters such input
+		}
+		tagged[a.ID] = topicNames(a.Topics)
+		return nil
+	})
+	if err != nil {
+		return st, err
+	}
+	version := r.rules.Version()
+	last := time.Now()
+	err = readSince(ctx, r.js, pipeline.StreamUnique, "news.unique.>", from, func(m jetstream.Msg) error {
+		st.read++
+		if time.Since(last) > 200*time.Millisecond {
+			fmt.Fprintf(r.progress, "\rreplay: %d articles read, %d changed", st.read, st.changed)
+			last = time.Now()
+		}
+		a, err := pipeline.DecodeArticle(m.Data())
+		if err != nil {
+			return nil
+		}
+		before, ok := tagged[a.ID]
+		if !ok {
+			st.untagged++ // the tag stage has yet to see it, and will
+			return nil
+		}
+		a.Topics = r.rules.Match(tag.Document{Title: a.Title, Summary: a.Summary, Language: a.Language})
+		a.RulesVersion = version
+		if topicNames(a.Topics) == before {
+			st.unchanged++
+			return nil
+		}
+		st.changed++
+		if r.dryRun {
+			return nil
+		}
+		return r.publish(ctx, a)
+	})
+	fmt.Fprintf(r.progress, "\rreplay: %d articles read, %d changed\n", st.read, st.changed)
+	return st, err
+}
+
+// publish sends a re-tagged article as the tag stage would, with message
+// ids of its own: the stage's ids (<id>, <id>:<topic>) are in the
+// duplicate window or were, and a replay under the same rules version
+// must publish nothing new.
+func (r *replayer) publish(ctx context.Context, a *feeds.Article) error {
+	v := a.RulesVersion
+	header := nats.Header{}
+	header.Set(pipeline.HeaderTopics, topicNames(a.Topics))
+	header.Set(tag.HeaderRulesVersion, v)
+	header.Set(headerReplay, "true")
+	if err := pipeline.PublishJSON(ctx, r.js, pipeline.TaggedSubject(a.Feed.ID), a.ID+":r"+v, a, header); err != nil {
+		return err
+	}
+	for _, t := range a.Topics {
+		if err := pipeline.PublishJSON(ctx, r.js, pipeline.TopicSubject(t.Name), pipeline.TopicMsgID(a.ID, t.Name)+":r"+v, a, header); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func topicNames(ts []feeds.TopicMatch) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.Name
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}
+
+// readSince calls fn with every message of stream on subject stored at or
+// after from, in order, and returns when it has seen the last one that
+// was there when it started.
+func readSince(ctx context.Context, js jetstream.JetStream, stream, subject string, from time.Time, fn func(jetstream.Msg) error) error {
+	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{subject},
+		DeliverPolicy:  jetstream.DeliverByStartTimePolicy,
+		OptStartTime:   &from,
+	})
+	if err != nil {
+		return fmt.Errorf("replay: read %s: %w", stream, err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("replay: read %s: %w", stream, err)
+	}
+	pending := info.NumPending
+	for pending > 0 {
+		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(2*time.Second))
+		if err != nil {
+			return fmt.Errorf("replay: read %s: %w", stream, err)
+		}
+		n := 0
+		for m := range batch.Messages() {
+			n++
+			if err := fn(m); err != nil {
+				return err
+			}
+			meta, err := m.Metadata()
+			if err != nil {
+				return fmt.Errorf("replay: read %s: %w", stream, err)
+			}
+			pending = meta.NumPending
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+			return fmt.Errorf("replay: read %s: %w", stream, err)
+		}
+		if n == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return fmt.Errorf("replay: read %s: %d messages pending but none delivered", stream, pending)
+		}
+	}
+	return nil
+}
