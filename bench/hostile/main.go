@@ -13,23 +13,22 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/newswire/newswire/bench/internal/harness"
 )
 
 func main() {
@@ -46,7 +45,7 @@ func main() {
 }
 
 func run(duration, interval time.Duration, binary, corpus string, limitMB int) error {
-	root, err := repoRoot()
+	root, err := harness.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -56,11 +55,8 @@ func run(duration, interval time.Duration, binary, corpus string, limitMB int) e
 	}
 	defer os.RemoveAll(tmp)
 	if binary == "" {
-		binary = filepath.Join(tmp, "newswire")
-		build := exec.Command("go", "build", "-o", binary, "./cmd/newswire")
-		build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build: %w", err)
+		if binary, err = harness.Build(root, tmp); err != nil {
+			return err
 		}
 	}
 	if corpus == "" {
@@ -83,49 +79,22 @@ func run(duration, interval time.Duration, binary, corpus string, limitMB int) e
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
 
-	natsPort, httpPort := freePort(), freePort()
-	cfg := fmt.Sprintf(`nats:
-  embedded:
-    listen: 127.0.0.1:%d
-    store_dir: store
-http:
-  listen: 127.0.0.1:%d
-poll:
-  timeout: 5s
-  max_body: 10MiB
-  allow_private: true
-  per_host: 64
-  concurrency: 64
-  host_spacing: 0s
-feeds:
-  - {id: canary, url: "%s/canary", interval: %s}
-`, natsPort, httpPort, base, interval)
+	feeds := []harness.Feed{{ID: "canary", URL: base + "/canary", Interval: interval}}
 	for _, h := range hostiles {
-		cfg += fmt.Sprintf("  - {id: %s, url: \"%s/hostile/%s\", interval: %s}\n", h.id, base, h.id, interval)
+		feeds = append(feeds, harness.Feed{ID: h.id, URL: base + "/hostile/" + h.id, Interval: interval})
 	}
 	for i, p := range corpusPaths {
-		cfg += fmt.Sprintf("  - {id: corpus-%03d, url: \"%s%s\", interval: %s}\n", i, base, p, interval)
+		feeds = append(feeds, harness.Feed{ID: fmt.Sprintf("corpus-%03d", i), URL: base + p, Interval: interval})
 	}
-	cfgPath := filepath.Join(tmp, "newswire.yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		return err
-	}
-
-	logFile, err := os.Create(filepath.Join(tmp, "newswire.log"))
+	d, err := harness.Start(binary, tmp, feeds, "  timeout: 5s\n  max_body: 10MiB\n  per_host: 64\n  concurrency: 64\n")
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(binary, "run", "--config", cfgPath, "--log-format", "json")
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	httpPort := d.HTTPAddr
 
 	// Count canary articles as a subscriber would.
 	var canaryArticles atomic.Int64
-	nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", natsPort), nats.RetryOnFailedConnect(true), nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
+	nc, err := nats.Connect(d.NATSURL, nats.RetryOnFailedConnect(true), nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
 	if err != nil {
 		return err
 	}
@@ -139,16 +108,16 @@ feeds:
 	defer tick.Stop()
 	for time.Since(start) < duration {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("newswire exited during the run: %v (log: %s)", err, logFile.Name())
+		case err := <-d.Exited():
+			return fmt.Errorf("newswire exited during the run: %v (log: %s)", err, d.LogPath)
 		case <-tick.C:
 		}
-		if kb := rssKB(cmd.Process.Pid); kb > peakKB {
+		if kb := d.RSSKB(); kb > peakKB {
 			peakKB = kb
 		}
 		samples++
 		if samples%4 == 0 {
-			if get(fmt.Sprintf("http://127.0.0.1:%d/healthz", httpPort)) == nil {
+			if get("http://"+httpPort+"/healthz") == nil {
 				healthy++
 			} else {
 				unhealthy++
@@ -156,15 +125,8 @@ feeds:
 			canaryAt[int(time.Since(start)/(10*time.Second))] = canaryArticles.Load()
 		}
 	}
-	states, _ := feedStates(fmt.Sprintf("http://127.0.0.1:%d/status", httpPort))
-	cmd.Process.Signal(syscall.SIGTERM)
-	var exitErr error
-	select {
-	case exitErr = <-exited:
-	case <-time.After(15 * time.Second):
-		cmd.Process.Kill()
-		exitErr = errors.New("did not exit within 15s of SIGTERM")
-	}
+	states, _ := feedStates("http://" + httpPort + "/status")
+	exitErr := d.Stop()
 
 	fmt.Printf("newswire run against %d hostile feeds, %d corpus feeds and a canary, %v at a %v interval\n\n",
 		len(hostiles), len(corpusPaths), duration, interval)
@@ -210,7 +172,7 @@ feeds:
 	slices.Sort(cls)
 	fmt.Printf("\ncorpus feeds: %d polled fine, %d failing (%s)\n", okCorpus, failCorpus, strings.Join(cls, ", "))
 	if failed {
-		return fmt.Errorf("a check failed (daemon log: %s)", logFile.Name())
+		return fmt.Errorf("a check failed (daemon log: %s)", d.LogPath)
 	}
 	return nil
 }
@@ -248,51 +210,9 @@ func get(url string) error {
 	return nil
 }
 
-// rssKB reads a process's resident set size from /proc.
-func rssKB(pid int) int {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			return kb
-		}
-	}
-	return 0
-}
-
-func freePort() int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func or(s, def string) string {
 	if s == "" {
 		return def
 	}
 	return s
-}
-
-// repoRoot walks up from the working directory to the folder with go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("not inside the newswire repository")
-		}
-		dir = parent
-	}
 }
