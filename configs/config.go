@@ -55,7 +55,10 @@ type Poll struct {
 
 // Dedupe configures the dedupe stage.
 type Dedupe struct {
-	TTL Duration `yaml:"ttl"` // how long seen keys are remembered, default 720h (30 days)
+	TTL     Duration `yaml:"ttl"`     // how long exact keys are remembered, default 720h (30 days)
+	Window  Duration `yaml:"window"`  // how long near-duplicates are looked for, default 72h
+	Near    bool     `yaml:"near"`    // recognise near-duplicates (MinHash), default true
+	Updates bool     `yaml:"updates"` // publish changed versions of a known item as updates, default true
 }
 
 // Feed is one configured feed.

@@ -47,7 +47,7 @@ func TestLoadGood(t *testing.T) {
 			PerHost:      3,
 			HostSpacing:  Duration(time.Second),
 		},
-		Dedupe:     Dedupe{TTL: Duration(48 * time.Hour)},
+		Dedupe:     Dedupe{TTL: Duration(48 * time.Hour), Window: Duration(72 * time.Hour), Near: true, Updates: true},
 		TopicsFile: abs(t, "testdata/topics.good.yaml"),
 		Feeds: []Feed{
 			{ID: "bbc-world", URL: "https://feeds.bbci.co.uk/news/world/rss.xml", Title: "BBC News – World", Interval: Duration(10 * time.Minute)},

@@ -1,6 +1,9 @@
 package pipeline
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Stream, subject, consumer and bucket names: the one place they are spelled.
 const (
@@ -49,3 +52,14 @@ func DeadSubject(stage string) string { return "news.dead." + stage }
 
 // TopicMsgID is the Nats-Msg-Id of an article's copy on a topic subject.
 func TopicMsgID(articleID, topic string) string { return articleID + ":" + topic }
+
+// VersionMsgID is the Nats-Msg-Id of revision rev of a story's message
+// whose first version had id: the id itself for the first version, and
+// "<id>:r<rev>" for updates, so that an update is not taken for a
+// redelivery of the first version.
+func VersionMsgID(id string, rev int) string {
+	if rev <= 1 {
+		return id
+	}
+	return id + ":r" + strconv.Itoa(rev)
+}

@@ -31,6 +31,15 @@ func PublishJSON(ctx context.Context, js jetstream.JetStream, subject, msgID str
 	return nil
 }
 
+// EncodeArticle is the JSON body of an article message.
+func EncodeArticle(a *feeds.Article) ([]byte, error) {
+	data, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: encode article %s: %w", a.ID, err)
+	}
+	return data, nil
+}
+
 // DecodeArticle reads an article message. A body that is not an article of
 // schema v1 is a PermanentError: retrying cannot fix it.
 func DecodeArticle(data []byte) (*feeds.Article, error) {

@@ -189,7 +189,12 @@ func (d *daemon) serve(ctx context.Context) error {
 		g.Go(func() error { return d.poller.Run(gctx) })
 	}
 	if d.parts.dedupe {
-		stage := dedupe.New(d.js, d.res.Dedupe, dedupe.Options{}, d.metrics, d.log)
+		opts := dedupe.Options{NoUpdates: !d.cfg.Dedupe.Updates}
+		if d.cfg.Dedupe.Near {
+			opts.Window = dedupe.NewWindow(d.js, d.cfg.Dedupe.Window.D(), d.log)
+			g.Go(func() error { return opts.Window.Run(gctx) })
+		}
+		stage := dedupe.New(d.js, d.res.Dedupe, opts, d.metrics, d.log)
 		r := pipeline.NewRunner(d.js, pipeline.RunnerOptions{
 			Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
 			MaxDeliver: d.res.Topology.MaxDeliver,

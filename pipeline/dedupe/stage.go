@@ -52,7 +52,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -60,6 +59,7 @@ import (
 
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
+	"github.com/newswire/newswire/pipeline/dedupe/near"
 )
 
 // StageName names the stage in logs, metrics and news.dead.dedupe.
@@ -70,6 +70,9 @@ type Options struct {
 	// NoUpdates drops a changed version of a known item as a copy instead
 	// of publishing it as an update.
 	NoUpdates bool
+	// Window, when set, recognises near-duplicates (syndicated copies with
+	// an edited headline or a trimmed summary); its Run must be running.
+	Window *Window
 }
 
 // Stage is the dedupe handler. It is safe for concurrent use.
@@ -190,7 +193,18 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err := s.step("claimed"); err != nil {
 		return err
 	}
-	if err := pipeline.PublishJSON(ctx, s.js, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil); err != nil {
+	if w := s.opts.Window; w != nil {
+		sig := near.Sign(a.Title, a.Summary)
+		a.Dedupe.MinHash = sig.Encode()
+		first, err := w.publishUnlessCopy(ctx, a, sig, meta.NumDelivered > 1)
+		if err != nil {
+			return err
+		}
+		if first != nil {
+			s.dropCopy(ctx, a, "near", &claim{ArticleID: first.ID})
+			return nil
+		}
+	} else if err := pipeline.PublishJSON(ctx, s.js, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil); err != nil {
 		return err
 	}
 	s.metrics.AddPublished(StageName, 1)
@@ -204,8 +218,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 func (s *Stage) publishUpdate(ctx context.Context, a *feeds.Article, k Key, owner *claim, rev uint64) error {
 	a.Revision = max(owner.Revision, 1) + 1
 	a.UpdateOf = owner.ArticleID
-	msgID := a.ID + ":r" + strconv.Itoa(a.Revision)
-	if err := pipeline.PublishJSON(ctx, s.js, pipeline.UniqueSubject(a.Feed.ID), msgID, a, nil); err != nil {
+	if err := pipeline.PublishJSON(ctx, s.js, pipeline.UniqueSubject(a.Feed.ID), pipeline.VersionMsgID(a.ID, a.Revision), a, nil); err != nil {
 		return err
 	}
 	if err := s.step("update-published"); err != nil {
@@ -232,7 +245,7 @@ func (s *Stage) dropCopy(ctx context.Context, a *feeds.Article, kind string, own
 	s.metrics.AddDedupe(a.Feed.ID, "duplicate")
 	s.log.Debug().Str("article_id", a.ID).Str("feed_id", a.Feed.ID).Str("key", kind).
 		Str("first_id", owner.ArticleID).Str("first_feed", owner.Feed).Msg("duplicate dropped")
-	if owner.ArticleID == "" || owner.Feed == a.Feed.ID {
+	if owner.ArticleID == "" || owner.ArticleID == a.ID || owner.Feed == a.Feed.ID {
 		return
 	}
 	if err := s.recordAlsoIn(ctx, owner.ArticleID, a.Feed.ID); err != nil {

@@ -63,11 +63,11 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	header.Set(pipeline.HeaderTopics, strings.Join(names, ","))
 	header.Set(HeaderRulesVersion, a.RulesVersion)
 
-	if err := pipeline.PublishJSON(ctx, s.js, pipeline.TaggedSubject(a.Feed.ID), a.ID, a, header); err != nil {
+	if err := pipeline.PublishJSON(ctx, s.js, pipeline.TaggedSubject(a.Feed.ID), pipeline.VersionMsgID(a.ID, a.Revision), a, header); err != nil {
 		return err
 	}
 	for _, name := range names {
-		if err := pipeline.PublishJSON(ctx, s.js, pipeline.TopicSubject(name), pipeline.TopicMsgID(a.ID, name), a, header); err != nil {
+		if err := pipeline.PublishJSON(ctx, s.js, pipeline.TopicSubject(name), pipeline.VersionMsgID(pipeline.TopicMsgID(a.ID, name), a.Revision), a, header); err != nil {
 			return err
 		}
 		s.metrics.AddTopic(name)

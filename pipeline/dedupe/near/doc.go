@@ -9,27 +9,29 @@
 //	                             │                  (shared by replicas, persisted)
 //	                             ▼
 //	                  Index.Query ──▶ candidates from shared LSH bands
-//	                             │    (body bands and headline bands)
+//	                             │    (summary MinHash bands, headline bands)
 //	                             ▼
-//	                  Compare/Same ──▶ verified matches, best first
+//	                  Compare ──▶ Scores ──Params.Same──▶ matches, best first
 //	                             │
-//	                  Index.Add; Index.Expire drops whole time generations
+//	       new story: Index.Add; Index.Expire(now − window) forgets old ones
 //
 // A signature has two parts, because a syndicated copy keeps either its
 // headline or its lede, rarely both intact:
 //
-//   - the body (summary) as a MinHash of word 3-shingles with its shingle
-//     count, from which Estimate gives Jaccard similarity and containment
-//     (a trimmed summary is contained in the full one);
-//   - the headline as exact 16-bit hashes of its word bigrams and words,
-//     plus 16-bit hashes of every word of the item, so that a headline can
-//     be checked against the other item's whole text.
+//   - the summary as the set of its word 3-shingles (16-bit hashes), from
+//     which Estimate gives Jaccard similarity and containment (a trimmed
+//     summary is contained in the full one), and a MinHash of the same
+//     shingles that files the story in LSH bands;
+//   - the headline as 16-bit hashes of its word bigrams and words, plus
+//     hashes of every word of the item, so that a headline can be checked
+//     against the other item's whole text.
 //
 // Same holds the decision rule; DefaultParams were chosen by measurement on
 // the labelled pairs in ../shared/eval/dedupe-dev.jsonl (see eval_test.go).
 //
 // Everything here is deterministic across processes and versions of Go:
-// hashes are FNV-1a and fixed-seed multiply-shift, never maphash.
+// hashes are FNV-1a, splitmix64 and fixed-seed multiply-shift, never
+// maphash (TestSignStable pins them).
 //
 // near imports feeds (for its text normalisation) and nothing of the
 // pipeline: it knows nothing of NATS, articles or ids beyond strings.

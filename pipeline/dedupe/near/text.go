@@ -160,6 +160,9 @@ func shingles(ws []uint64, k int) []uint64 {
 // words share a value with probability 1/65536: for sets of tens of words
 // that bias is far below the noise of the labels the thresholds come from.
 func short16(hs []uint64, limit int) []uint16 {
+	if len(hs) == 0 {
+		return nil
+	}
 	out := make([]uint16, 0, min(len(hs), limit))
 	for _, h := range hs {
 		v := uint16(mix64(h) >> 48)

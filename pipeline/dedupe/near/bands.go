@@ -1,0 +1,133 @@
+package near
+
+// Banding: an item is filed under BodyBands keys of its summary's MinHash
+// (Signature.Mins; a signature with fewer values than BodyBands × BodyRows
+// fills fewer bands) and HeadBands keys of a MinHash of its headline
+// bigrams computed here (headlines are tiny), each key the hash of Rows
+// consecutive MinHash values. Two items meet as candidates when they share
+// a key; for sets of Jaccard similarity J that happens with probability
+// 1 − (1 − J^Rows)^Bands (the S-curve, see SCurve).
+
+// Banding is the LSH layout of an Index.
+type Banding struct {
+	BodyBands, BodyRows int // over the summary's shingles
+	HeadBands, HeadRows int // over the headline's bigrams
+}
+
+// DefaultBanding: 24 bands of 2 MinHash values of the summary find
+// summaries of Jaccard ≥ 0.45 with probability ≥ 0.99 (0.4: 0.985, 0.3:
+// 0.90), and 12 bands of 3 of the headline find headlines of Jaccard ≥ 0.7
+// with ≥ 0.99. Rows of 1 would find trimmed copies of low Jaccard too, but
+// a single MinHash value is often a common shingle ("according to the"),
+// and the stories filed under it grow with the window: the lookup cost
+// would be linear in the window, not flat (see BenchmarkQuery and
+// TestBandingDedupeDev for the alternatives).
+func DefaultBanding() Banding {
+	return Banding{BodyBands: 24, BodyRows: 2, HeadBands: 12, HeadRows: 3}
+}
+
+// SCurve is the probability that two sets of Jaccard similarity j share at
+// least one of b bands of r rows.
+func SCurve(j float64, b, r int) float64 {
+	p := 1.0
+	for i := 0; i < r; i++ {
+		p *= j
+	}
+	miss := 1.0
+	for i := 0; i < b; i++ {
+		miss *= 1 - p
+	}
+	return 1 - miss
+}
+
+// keys appends the band keys of sig to dst. Keys are never 0 (0 marks an
+// empty slot of a band table) and carry the band number, so equal values
+// in different bands do not meet.
+func (bd Banding) keys(dst []uint32, sig Signature, scratch []uint32) ([]uint32, []uint32) {
+	add := func(mins []uint32, bands, rows int, salt uint64) {
+		bands = min(bands, len(mins)/max(rows, 1))
+		for b := 0; b < bands; b++ {
+			h := salt + uint64(b)
+			for _, m := range mins[b*rows : (b+1)*rows] {
+				h = mix64(h*0x9e3779b97f4a7c15 ^ uint64(m))
+			}
+			k := uint32(h >> 32)
+			if k == 0 {
+				k = 1
+			}
+			dst = append(dst, k)
+		}
+	}
+	add(sig.Mins, bd.BodyBands, bd.BodyRows, 0x100)
+	if len(sig.Head) > 0 {
+		n := bd.HeadBands * bd.HeadRows
+		if cap(scratch) < n {
+			scratch = make([]uint32, n)
+		}
+		add(minhashInto(scratch[:n], sig.Head), bd.HeadBands, bd.HeadRows, 0x200)
+	}
+	return dst, scratch
+}
+
+// bandTable is a multimap from band key to the slots of a generation's
+// stories: open addressing with linear probing over 8-byte entries
+// (key << 32 | slot), no per-key allocation. Entries are never deleted: a
+// generation is dropped whole.
+type bandTable struct {
+	entries []uint64
+	n       int
+}
+
+func (t *bandTable) insert(key, slot uint32) {
+	if (t.n+1)*4 > len(t.entries)*3 {
+		t.grow()
+	}
+	t.put(uint64(key)<<32 | uint64(slot))
+	t.n++
+}
+
+func (t *bandTable) put(e uint64) {
+	mask := len(t.entries) - 1
+	for i := int(mix32(uint32(e>>32))) & mask; ; i = (i + 1) & mask {
+		if t.entries[i] == 0 {
+			t.entries[i] = e
+			return
+		}
+	}
+}
+
+func (t *bandTable) grow() {
+	old := t.entries
+	t.entries = make([]uint64, max(64, 2*len(old)))
+	for _, e := range old {
+		if e != 0 {
+			t.put(e)
+		}
+	}
+}
+
+// lookup calls fn with the slot of every entry filed under key.
+func (t *bandTable) lookup(key uint32, fn func(slot uint32)) {
+	if len(t.entries) == 0 {
+		return
+	}
+	mask := len(t.entries) - 1
+	for i := int(mix32(key)) & mask; ; i = (i + 1) & mask {
+		e := t.entries[i]
+		if e == 0 {
+			return
+		}
+		if uint32(e>>32) == key {
+			fn(uint32(e))
+		}
+	}
+}
+
+func mix32(x uint32) uint32 {
+	x ^= x >> 16
+	x *= 0x7feb352d
+	x ^= x >> 15
+	x *= 0x846ca68b
+	x ^= x >> 16
+	return x
+}

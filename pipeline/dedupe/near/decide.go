@@ -1,0 +1,128 @@
+package near
+
+// Params decide when two signatures are the same story. DefaultParams
+// holds the measured defaults; a zero threshold does not disable a rule,
+// it makes it fire always, so start from DefaultParams.
+type Params struct {
+	// Jaccard: summaries this similar are the same text whatever the
+	// headlines say (a verbatim copy under a new headline).
+	Jaccard float64
+	// Containment: a summary this much contained in the other (a trimmed
+	// or extended copy) is the same story when the headline is Supported
+	// too. Without that guard shared boilerplate, photo captions and a
+	// live blog quoting an article would merge unrelated stories.
+	Containment float64
+	Support     float64
+	// MinShingles: the smaller summary must have this many shingles for
+	// either rule above: three words of summary prove nothing.
+	MinShingles int
+	// Headline: headlines this much contained in each other (word bigrams)
+	// are the same story even when the summaries differ (a wire headline
+	// over another dek), if they share HeadlineMinShared bigrams: short
+	// headlines ("Taliban bans women from universities in Afghanistan")
+	// are written independently by different newsrooms, long ones are not.
+	Headline          float64
+	HeadlineMinShared int
+	// Corroborated: a lightly edited wire copy keeps part of the lede and
+	// part of the headline; the summary at least CorroboratedContainment
+	// contained and the headlines at least CorroboratedHeadline, sharing
+	// CorroboratedMinShared bigrams, are the same story.
+	CorroboratedContainment float64
+	CorroboratedHeadline    float64
+	CorroboratedMinShared   int
+	// HeadlineOnly: when an item has no summary (an aggregator's headline-
+	// only entry) its headline is all the evidence there is; it must be
+	// this much contained in the other's headline, sharing at least
+	// HeadlineOnlyMinShared bigrams.
+	HeadlineOnly          float64
+	HeadlineOnlyMinShared int
+}
+
+// DefaultParams were chosen on dedupe-dev.jsonl; eval_test.go pins them.
+func DefaultParams() Params {
+	return Params{
+		Jaccard:           0.9,
+		Containment:       0.7,
+		Support:           0.5,
+		MinShingles:       4,
+		Headline:          0.9,
+		HeadlineMinShared: 9,
+
+		CorroboratedContainment: 0.5,
+		CorroboratedHeadline:    0.6,
+		CorroboratedMinShared:   6,
+
+		HeadlineOnly:          0.8,
+		HeadlineOnlyMinShared: 3,
+	}
+}
+
+// Scores are the measurements Same decides on.
+type Scores struct {
+	Jaccard     float64 // summaries
+	Containment float64 // summaries, the larger direction
+	MinSize     int     // shingles of the smaller summary (0: one has none)
+	Support     float64 // share of a headline's words found anywhere in the other item (larger direction)
+
+	Headline       float64 // containment of the shorter headline's bigrams in the other's
+	HeadlineShared int     // bigrams the headlines share
+	HeadlineOnly   float64 // containment of a summary-less item's headline in the other's (-1: both have summaries)
+
+	Live bool // either is live coverage
+}
+
+// Compare measures two signatures. It is symmetric.
+func Compare(a, b Signature) Scores {
+	var s Scores
+	s.Jaccard, s.Containment = Estimate(a, b)
+	if len(a.Body) > 0 && len(b.Body) > 0 {
+		s.MinSize = min(len(a.Body), len(b.Body))
+	}
+	s.Support = max(support(a, b), support(b, a))
+	s.HeadlineShared = common16(a.Head, b.Head)
+	if n := min(len(a.Head), len(b.Head)); n > 0 {
+		s.Headline = float64(s.HeadlineShared) / float64(n)
+	}
+	s.HeadlineOnly = -1
+	for _, x := range []Signature{a, b} {
+		if len(x.Body) == 0 && len(x.Head) > 0 {
+			s.HeadlineOnly = max(s.HeadlineOnly, float64(s.HeadlineShared)/float64(len(x.Head)))
+		}
+	}
+	s.Live = a.Live || b.Live
+	return s
+}
+
+// support is the share of a's headline words present in b's text.
+func support(a, b Signature) float64 {
+	if len(a.HeadWords) == 0 {
+		return 0
+	}
+	return float64(common16(a.HeadWords, b.Words)) / float64(len(a.HeadWords))
+}
+
+// Same reports whether a and b are the same story under p.
+func Same(a, b Signature, p Params) bool { return p.Same(Compare(a, b)) }
+
+// Same decides on measured scores; see Params for what each rule means.
+func (p Params) Same(s Scores) bool {
+	switch {
+	case s.Live:
+		return false
+	case s.HeadlineOnly >= 0:
+		return s.HeadlineOnly >= p.HeadlineOnly && s.HeadlineShared >= p.HeadlineOnlyMinShared
+	case s.MinSize >= p.MinShingles && s.Jaccard >= p.Jaccard:
+		return true
+	case s.MinSize >= p.MinShingles && s.Containment >= p.Containment && s.Support >= p.Support:
+		return true
+	case s.MinSize >= p.MinShingles && s.Containment >= p.CorroboratedContainment &&
+		s.Headline >= p.CorroboratedHeadline && s.HeadlineShared >= p.CorroboratedMinShared:
+		return true
+	}
+	return s.Headline >= p.Headline && s.HeadlineShared >= p.HeadlineMinShared
+}
+
+// Score orders matches: the best evidence first.
+func (s Scores) Score() float64 {
+	return max(s.Containment, s.Headline, s.HeadlineOnly)
+}

@@ -1,0 +1,219 @@
+package near
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// IndexConfig configures an Index; the zero value of a field means its
+// default.
+type IndexConfig struct {
+	Window      time.Duration // how long a story is remembered; default 72h
+	Generations int           // the window is kept in this many time buckets; default 6
+	Banding     Banding       // default DefaultBanding()
+	Params      Params        // default DefaultParams()
+}
+
+// Index remembers the signatures of recent stories and finds the ones a
+// new story duplicates. It is safe for concurrent use: Query takes a read
+// lock, Add and Expire a write lock.
+//
+// Stories live in generations, one per Window/Generations of their time
+// (Add's at): Expire drops whole generations, so expiry costs nothing per
+// story, and from then on Query ignores stories older than Expire's cut,
+// so the window is exact while memory is released a generation at a time.
+// Every generation costs one probe per band and query: few generations
+// keep Query fast (BenchmarkQuery), many release memory sooner.
+type Index struct {
+	cfg       IndexConfig
+	width     time.Duration // of one generation
+	mu        sync.RWMutex
+	gens      []*generation // oldest first
+	n         int
+	cutoff    int64    // unix nanoseconds: Query ignores stories before it
+	keyBuf    []uint32 // scratch of Add, under mu
+	minsBuf   []uint32
+	candidate sync.Pool // *queryScratch
+}
+
+// generation holds the stories whose time falls in [start, start+width).
+type generation struct {
+	start int64 // unix nanoseconds
+	ids   []string
+	ats   []int64
+	// sets holds every story's Body, Head, HeadWords and Words back to
+	// back; story i's sets start at offs[4*i] and the last ends at
+	// offs[4*i+4] (the next story's start).
+	sets  []uint16
+	offs  []uint32
+	live  []bool
+	table bandTable
+}
+
+// Candidate is a remembered story that a queried one duplicates.
+type Candidate struct {
+	ID     string
+	At     time.Time
+	Scores Scores
+}
+
+// NewIndex returns an empty index.
+func NewIndex(cfg IndexConfig) *Index {
+	if cfg.Window <= 0 {
+		cfg.Window = 72 * time.Hour
+	}
+	if cfg.Generations <= 0 {
+		cfg.Generations = 6
+	}
+	if cfg.Banding == (Banding{}) {
+		cfg.Banding = DefaultBanding()
+	}
+	if cfg.Params == (Params{}) {
+		cfg.Params = DefaultParams()
+	}
+	return &Index{cfg: cfg, width: max(cfg.Window/time.Duration(cfg.Generations), time.Nanosecond)}
+}
+
+// Len is the number of stories held, including those older than the last
+// Expire that share a generation with younger ones.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.n
+}
+
+// Add remembers a story. Adding the same id twice remembers it twice;
+// the caller adds a story once, after deciding it is new.
+func (x *Index) Add(id string, at time.Time, sig Signature) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	g := x.generationFor(at.UnixNano())
+	slot := uint32(len(g.ids))
+	g.ids = append(g.ids, id)
+	g.ats = append(g.ats, at.UnixNano())
+	g.live = append(g.live, sig.Live)
+	if len(g.offs) == 0 {
+		g.offs = append(g.offs, 0)
+	}
+	for _, set := range [][]uint16{sig.Body, sig.Head, sig.HeadWords, sig.Words} {
+		g.sets = append(g.sets, set...)
+		g.offs = append(g.offs, uint32(len(g.sets)))
+	}
+	x.keyBuf, x.minsBuf = x.cfg.Banding.keys(x.keyBuf[:0], sig, x.minsBuf)
+	for _, k := range x.keyBuf {
+		g.table.insert(k, slot)
+	}
+	x.n++
+}
+
+// generationFor returns the generation of time t, creating it.
+func (x *Index) generationFor(t int64) *generation {
+	start := t - mod(t, int64(x.width))
+	i, found := slices.BinarySearchFunc(x.gens, start, func(g *generation, s int64) int {
+		switch {
+		case g.start < s:
+			return -1
+		case g.start > s:
+			return 1
+		}
+		return 0
+	})
+	if !found {
+		x.gens = slices.Insert(x.gens, i, &generation{start: start})
+	}
+	return x.gens[i]
+}
+
+func mod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}
+
+// signature returns story slot's signature; its slices alias g.sets.
+func (g *generation) signature(slot uint32) Signature {
+	o := g.offs[4*slot : 4*slot+5]
+	return Signature{
+		Body:      g.sets[o[0]:o[1]:o[1]],
+		Head:      g.sets[o[1]:o[2]:o[2]],
+		HeadWords: g.sets[o[2]:o[3]:o[3]],
+		Words:     g.sets[o[3]:o[4]:o[4]],
+		Live:      g.live[slot],
+	}
+}
+
+// Expire forgets the stories older than before: Query no longer returns
+// them, and generations that end at or before it are dropped.
+func (x *Index) Expire(before time.Time) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	cut := before.UnixNano()
+	x.cutoff = max(x.cutoff, cut)
+	drop := 0
+	for drop < len(x.gens) && x.gens[drop].start+int64(x.width) <= cut {
+		x.n -= len(x.gens[drop].ids)
+		drop++
+	}
+	x.gens = slices.Delete(x.gens, 0, drop)
+}
+
+// Window is how long the index remembers a story; the caller calls
+// Expire(now - Window) from time to time.
+func (x *Index) Window() time.Duration { return x.cfg.Window }
+
+// queryScratch is reused by Query through a sync.Pool.
+type queryScratch struct {
+	keys, mins []uint32
+	seen       map[uint64]struct{}
+}
+
+// Query returns the remembered stories that sig duplicates under the
+// index's Params, best first (by Scores.Score, then the earliest). The
+// candidates come from shared LSH bands; each is verified with Compare.
+func (x *Index) Query(sig Signature) []Candidate {
+	qs, _ := x.candidate.Get().(*queryScratch)
+	if qs == nil {
+		qs = &queryScratch{seen: make(map[uint64]struct{})}
+	}
+	defer x.candidate.Put(qs)
+	qs.keys, qs.mins = x.cfg.Banding.keys(qs.keys[:0], sig, qs.mins)
+	clear(qs.seen)
+
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var out []Candidate
+	for gi, g := range x.gens {
+		if g.start+int64(x.width) <= x.cutoff {
+			continue
+		}
+		for _, k := range qs.keys {
+			g.table.lookup(k, func(slot uint32) {
+				id := uint64(gi)<<32 | uint64(slot)
+				if _, dup := qs.seen[id]; dup {
+					return
+				}
+				qs.seen[id] = struct{}{}
+				if g.ats[slot] < x.cutoff {
+					return
+				}
+				s := Compare(sig, g.signature(slot))
+				if x.cfg.Params.Same(s) {
+					out = append(out, Candidate{ID: g.ids[slot], At: time.Unix(0, g.ats[slot]), Scores: s})
+				}
+			})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Candidate) int {
+		if sa, sb := a.Scores.Score(), b.Scores.Score(); sa != sb {
+			if sa > sb {
+				return -1
+			}
+			return 1
+		}
+		return a.At.Compare(b.At)
+	})
+	return out
+}

@@ -1,0 +1,119 @@
+package near_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newswire/newswire/pipeline/dedupe/near"
+	"github.com/newswire/newswire/pipeline/dedupe/near/neartest"
+)
+
+var t0 = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
+const (
+	title   = "Storm floods hundreds of homes across northern Portugal as rivers burst their banks"
+	summary = "Hundreds of homes were flooded across northern Portugal on Tuesday after two days of torrential rain " +
+		"pushed the Douro and Minho rivers over their banks, civil protection officials said."
+)
+
+func TestIndexQuery(t *testing.T) {
+	x := near.NewIndex(near.IndexConfig{})
+	gen := neartest.New(1)
+	for i := 0; i < 2000; i++ {
+		ti, su := gen.Story()
+		x.Add(fmt.Sprintf("noise-%d", i), t0.Add(time.Duration(i)*time.Minute), near.Sign(ti, su))
+	}
+	x.Add("wire", t0, near.Sign(title, summary))
+	x.Add("headline-only", t0.Add(time.Hour), near.Sign(title, ""))
+
+	got := x.Query(near.Sign("Portugal floods: rivers burst their banks", "Hundreds of homes were flooded across northern Portugal on Tuesday after two days of torrential rain"))
+	if len(got) != 1 || got[0].ID != "wire" {
+		t.Fatalf("trimmed copy: got %+v, want the wire story", got)
+	}
+	if c := got[0].Scores.Containment; c != 1 {
+		t.Errorf("containment = %.2f, want 1", c)
+	}
+
+	got = x.Query(near.Sign(title, summary))
+	if len(got) != 2 || got[0].ID != "wire" || got[1].ID != "headline-only" {
+		t.Errorf("identical copy: got %v, want [wire headline-only]", ids(got))
+	}
+
+	if got := x.Query(near.Sign("Bank of Portugal holds rates", "The central bank left its main rate unchanged on Thursday.")); len(got) != 0 {
+		t.Errorf("unrelated story: got %v, want none", ids(got))
+	}
+}
+
+func ids(cs []near.Candidate) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out
+}
+
+func TestIndexExpire(t *testing.T) {
+	x := near.NewIndex(near.IndexConfig{Window: 72 * time.Hour, Generations: 12})
+	// 12 generations of 6 h.
+	sig := near.Sign(title, summary)
+	for h := 0; h < 96; h++ {
+		x.Add(fmt.Sprintf("s%d", h), t0.Add(time.Duration(h)*time.Hour), sig)
+	}
+	if got := x.Len(); got != 96 {
+		t.Fatalf("Len = %d, want 96", got)
+	}
+	now := t0.Add(96 * time.Hour)
+	x.Expire(now.Add(-x.Window()))
+	// Generations are 6 h wide and aligned to the epoch: t0 is 10:00, so
+	// the generation [12:00 day 4, 18:00) straddles the cut and stays.
+	if got := x.Len(); got < 72 || got > 78 {
+		t.Errorf("after Expire: Len = %d, want 72..78", got)
+	}
+	got := x.Query(sig)
+	for _, c := range got {
+		if c.At.Before(now.Add(-x.Window())) {
+			t.Errorf("expired story %s (%v) still found", c.ID, c.At)
+		}
+	}
+	if len(got) != 72 {
+		t.Errorf("after Expire: Query found %d stories, want the 72 of the window", len(got))
+	}
+	x.Expire(now.Add(6 * time.Hour))
+	if got := x.Len(); got != 0 {
+		t.Errorf("after expiring everything: Len = %d, want 0", got)
+	}
+	if got := x.Query(sig); len(got) != 0 {
+		t.Errorf("empty index: Query = %v", ids(got))
+	}
+}
+
+// TestIndexConcurrent runs writers, readers and expiry together; run with
+// -race.
+func TestIndexConcurrent(t *testing.T) {
+	x := near.NewIndex(near.IndexConfig{Window: time.Hour, Generations: 4})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gen := neartest.New(uint64(w))
+			for i := 0; i < 500; i++ {
+				ti, su := gen.Story()
+				sig := near.Sign(ti, su)
+				at := t0.Add(time.Duration(i) * time.Second)
+				if len(x.Query(sig)) == 0 {
+					x.Add(fmt.Sprintf("%d-%d", w, i), at, sig)
+				}
+				if i%100 == 0 {
+					x.Expire(at.Add(-x.Window()))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if x.Len() == 0 {
+		t.Error("nothing remembered")
+	}
+}

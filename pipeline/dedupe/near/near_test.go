@@ -1,0 +1,195 @@
+package near
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+// A wire story and the ways outlets carry it, constructed for the tests.
+const (
+	wireTitle   = "Storm floods hundreds of homes across northern Portugal as rivers burst their banks"
+	wireSummary = "Hundreds of homes were flooded across northern Portugal on Tuesday after two days of torrential rain " +
+		"pushed the Douro and Minho rivers over their banks, civil protection officials said, and more rain is forecast for Wednesday."
+)
+
+func TestSame(t *testing.T) {
+	tests := []struct {
+		name       string
+		aT, aS     string
+		bT, bS     string
+		want       bool
+		wantReason string
+	}{
+		{
+			name: "identical wire copy",
+			aT:   wireTitle, aS: wireSummary, bT: wireTitle, bS: wireSummary,
+			want: true,
+		},
+		{
+			name: "edited headline, same lede",
+			aT:   wireTitle, aS: wireSummary,
+			bT: "Portugal floods: rivers burst banks after two days of rain", bS: wireSummary,
+			want: true,
+		},
+		{
+			name: "trimmed summary with an ellipsis",
+			aT:   wireTitle, aS: wireSummary,
+			bT: wireTitle, bS: "Hundreds of homes were flooded across northern Portugal on Tuesday after two days of torrential rain pushed the Douro…",
+			want: true,
+		},
+		{
+			name: "standfirst prepended to the lede, new headline",
+			aT:   wireTitle, aS: wireSummary,
+			bT:   "Portugal storm: hundreds of homes flooded in the north",
+			bS:   "Civil protection says more rain is on the way " + wireSummary + " Continue reading...",
+			want: true,
+		},
+		{
+			name: "same event, independently reported",
+			aT:   wireTitle, aS: wireSummary,
+			bT:   "Northern Portugal counts the cost as floodwater recedes",
+			bS:   "Residents of towns along the Douro began clearing mud from their houses on Wednesday, a day after the river rose to its highest level in a decade.",
+			want: false,
+		},
+		{
+			name: "shared boilerplate only",
+			aT:   "Why the bond market is nervous about next week", aS: "Yields rose again. Sign up here to get our markets newsletter every weekday morning before the opening bell Continue reading...",
+			bT: "The best budget laptops for students this autumn", bS: "Our pick of machines under 500. Sign up here to get our markets newsletter every weekday morning before the opening bell Continue reading...",
+			want: false,
+		},
+		{
+			name: "headline-only aggregator entry of the same story",
+			aT:   wireTitle, aS: "",
+			bT: wireTitle + " - Example News", bS: wireSummary,
+			want: true,
+		},
+		{
+			name: "two short headline-only entries",
+			aT:   "Live updates", aS: "",
+			bT: "Live updates", bS: "",
+			want: false,
+		},
+		{
+			name: "short generic headline, different ledes",
+			aT:   "Prime minister resigns", aS: "The prime minister resigned on Monday after losing a confidence vote in parliament by four votes.",
+			bT: "Prime minister resigns", bS: "After weeks of pressure from her own party, the country's leader stepped down, saying she had lost the trust of colleagues.",
+			want: false,
+		},
+		{
+			name: "live blog quoting the article",
+			aT:   "Portugal floods – live", aS: wireSummary + " Follow our live coverage.",
+			bT: wireTitle, bS: wireSummary,
+			want: false,
+		},
+		{
+			name: "summary that repeats the headline is no summary",
+			aT:   wireTitle, aS: wireTitle,
+			bT: wireTitle, bS: wireSummary,
+			want: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := Sign(tt.aT, tt.aS), Sign(tt.bT, tt.bS)
+			if got := Same(a, b, DefaultParams()); got != tt.want {
+				t.Errorf("Same = %v, want %v; scores %+v", got, tt.want, Compare(a, b))
+			}
+			if got := Same(b, a, DefaultParams()); got != tt.want {
+				t.Errorf("Same(b, a) = %v, want %v (not symmetric)", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEstimate(t *testing.T) {
+	full := Sign(wireTitle, wireSummary)
+	trimmed := Sign(wireTitle, "Hundreds of homes were flooded across northern Portugal on Tuesday after two days of torrential rain")
+	j, c := Estimate(full, trimmed)
+	if c != 1 {
+		t.Errorf("containment of a trimmed copy = %.2f, want 1", c)
+	}
+	if j >= 0.6 {
+		t.Errorf("jaccard of a copy trimmed to half = %.2f, want < 0.6", j)
+	}
+	if j, c := Estimate(full, Sign(wireTitle, "")); j != 0 || c != 0 {
+		t.Errorf("Estimate with an empty summary = %.2f, %.2f, want 0, 0", j, c)
+	}
+}
+
+func TestNormalisation(t *testing.T) {
+	a := Sign("Cease-fire holds in Bernabéu — U.S. says “calm”", "")
+	b := Sign("CEASEFIRE holds in Bernabeu: US says 'calm'", "")
+	if !reflect.DeepEqual(a.Head, b.Head) {
+		t.Errorf("headline hashes differ:\n%v\n%v", a.Head, b.Head)
+	}
+}
+
+// TestSignStable pins the hashes: signatures are persisted and compared
+// across processes and releases, so a change here invalidates every
+// remembered story and must be deliberate.
+func TestSignStable(t *testing.T) {
+	s := Sign(wireTitle, wireSummary)
+	if got, want := len(s.Body), 34; got != want {
+		t.Errorf("body shingles = %d, want %d", got, want)
+	}
+	const want = "AQAwtsGxAeIKagNSKvUD4I-OAEPelg40s_IGZOTiCuA6sAWMj-cOU42lCU4SwALpNNcAGy6dCYwtjQZTBDcDpzNzARpgXwE8tNMJUdLPBYIFOQUpu-oMstDMBqvUugKEBP0KpU7jB5seoQA89hUAXgFCAcMzYwKnaTEPjQb5A4_p-glrixkH49QtCNxknwQW4uQBdTlsAS5fZg4jeBgCcpNCAV1v9gPtfycK3EcLAKO7AQLZP10PQK7lAMcC1ghPy-kWIlUPqxM5F6oh8CbQMAU27zssTARQvlSuYq9jDWj_aqFsNnJbd2V8IICTlpGYZJlup8qz7blrzdHOGtmC4F7jwOMg7I79DOcGxAv5NIs58klsTahPi2HksOK08rpb9A1iGyg6hz36RiNcY2KjaTqEnppmsd6xlN48-yWSCDgMQg9iG6ogKDpUOoc9-kbORzFOB1MjXGNio2lcbV5viXw6hLmJGZCemlObX5xmsd6xNbUrtkG9c8KtypTeS-ZF6BPwTPI8-w"
+	if got := MinHash(s.Body, 4); got == nil {
+		t.Fatal("MinHash of a non-empty set is nil")
+	}
+	if got := s.Encode(); got != want {
+		t.Errorf("Encode = %s\nwant     %s", got, want)
+	}
+}
+
+func TestEncodeRoundTrip(t *testing.T) {
+	for _, s := range []Signature{
+		{},
+		Sign(wireTitle, wireSummary),
+		Sign("Portugal floods – live", wireSummary),
+		Sign(wireTitle, ""),
+	} {
+		got, err := Decode(s.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, s) {
+			t.Errorf("round trip: got %+v, want %+v", got, s)
+		}
+	}
+	for _, bad := range []string{"", "!!", "AgA", "AQA", Sign(wireTitle, wireSummary).Encode() + "AA"} {
+		if _, err := Decode(bad); !errors.Is(err, ErrBadSignature) {
+			t.Errorf("Decode(%q) error = %v, want ErrBadSignature", bad, err)
+		}
+	}
+}
+
+func TestSCurve(t *testing.T) {
+	bd := DefaultBanding()
+	for _, tt := range []struct {
+		j, min float64
+		rows   int
+		bands  int
+	}{
+		{0.45, 0.99, bd.BodyRows, bd.BodyBands},
+		{0.7, 0.99, bd.HeadRows, bd.HeadBands},
+	} {
+		if got := SCurve(tt.j, tt.bands, tt.rows); got < tt.min {
+			t.Errorf("SCurve(%.2f, %d, %d) = %.4f, want ≥ %.2f", tt.j, tt.bands, tt.rows, got, tt.min)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add(Sign(wireTitle, wireSummary).Encode())
+	f.Add("AQA")
+	f.Fuzz(func(t *testing.T, s string) {
+		sig, err := Decode(s)
+		if err != nil {
+			return
+		}
+		if _, err := Decode(sig.Encode()); err != nil {
+			t.Errorf("re-decoding what decoded: %v", err)
+		}
+	})
+}
