@@ -1,0 +1,276 @@
+package main
+
+import (
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/newswire/newswire/bench/internal/harness"
+)
+
+type taggingItem struct {
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Summary   string         `json:"summary"`
+	Link      string         `json:"link"`
+	Published string         `json:"published"`
+	Language  string         `json:"language"`
+	Labels    map[string]int `json:"labels"`
+}
+
+type pairItem struct {
+	Title, Summary, Link, Published string
+}
+
+type dedupePair struct {
+	PairID    string   `json:"pair_id"`
+	Label     string   `json:"label"`
+	Uncertain bool     `json:"uncertain"`
+	A         pairItem `json:"a"`
+	B         pairItem `json:"b"`
+}
+
+type rssItem struct{ guid, title, summary, link, published string }
+
+func rss(title string, items []rssItem) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>%s</title><link>https://eval.example/</link>`, html.EscapeString(title))
+	for _, it := range items {
+		pub := ""
+		if t, err := time.Parse(time.RFC3339, it.published); err == nil {
+			pub = "<pubDate>" + t.Format(time.RFC1123Z) + "</pubDate>"
+		}
+		fmt.Fprintf(&b, `<item><guid isPermaLink="false">%s</guid><title>%s</title><link>%s</link><description>%s</description>%s</item>`,
+			html.EscapeString(it.guid), html.EscapeString(it.title), html.EscapeString(it.link), html.EscapeString(it.summary), pub)
+	}
+	b.WriteString("</channel></rss>")
+	return b.String()
+}
+
+func serve(mux *http.ServeMux) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// tagging is phase 1.
+func tagging(bin, dir string, items []taggingItem) (bool, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, err
+	}
+	const nFeeds = 10
+	mux := http.NewServeMux()
+	docs := make([][]rssItem, nFeeds)
+	for i, it := range items {
+		docs[i%nFeeds] = append(docs[i%nFeeds], rssItem{it.ID, it.Title, it.Summary, it.Link, it.Published})
+	}
+	for i := range docs {
+		body := rss(fmt.Sprintf("tagging %d", i), docs[i])
+		mux.HandleFunc(fmt.Sprintf("/tag/%d", i), func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, body) })
+	}
+	base, stop, err := serve(mux)
+	if err != nil {
+		return false, err
+	}
+	defer stop()
+	var fs []harness.Feed
+	for i := range docs {
+		fs = append(fs, harness.Feed{ID: fmt.Sprintf("tag-%d", i), URL: fmt.Sprintf("%s/tag/%d", base, i), Interval: 5 * time.Second})
+	}
+	d, err := harness.Start(bin, dir, fs, "")
+	if err != nil {
+		return false, err
+	}
+	got, err := tagged(d.NATSURL, 4*time.Second, 90*time.Second)
+	if stopErr := d.Stop(); stopErr != nil {
+		fmt.Fprintln(os.Stderr, "newswire stop:", stopErr)
+	}
+	if err != nil {
+		return false, err
+	}
+	arrived := map[string]bool{}
+	topicsOf := map[string]map[string]bool{}
+	for subj, as := range got {
+		for _, a := range as {
+			if strings.HasPrefix(subj, "news.tagged.") {
+				arrived[a.GUID] = true
+			}
+			if topic, ok := strings.CutPrefix(subj, "news.topic."); ok {
+				if topicsOf[a.GUID] == nil {
+					topicsOf[a.GUID] = map[string]bool{}
+				}
+				topicsOf[a.GUID][topic] = true
+			}
+		}
+	}
+	fmt.Printf("## Tagging: %d labelled items served as %d feeds, %d arrived on news.tagged.>\n\n", len(items), nFeeds, len(arrived))
+	fmt.Println("| topic | TP | FP | FN | precision | recall | F1 | target |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+	ok := true
+	for _, topic := range []string{"ceasefire", "sanctions"} {
+		var tp, fp, fn int
+		for _, it := range items {
+			pred, want := topicsOf[it.ID][topic], it.Labels[topic] == 1
+			switch {
+			case pred && want:
+				tp++
+			case pred:
+				fp++
+			case want:
+				fn++
+			}
+		}
+		p, r := ratio(tp, tp+fp), ratio(tp, tp+fn)
+		f1 := 2 * p * r / max(p+r, 1e-9)
+		if f1 < 0.90 {
+			ok = false
+		}
+		fmt.Printf("| %s | %d | %d | %d | %.3f | %.3f | %.3f | F1 ≥ 0.90 |\n", topic, tp, fp, fn, p, r, f1)
+	}
+	fmt.Println()
+	return ok, nil
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// dedupe is phase 2.
+func dedupe(bin, dir string, pairs []dedupePair) (bool, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return false, err
+	}
+	const nFeeds = 5
+	mux := http.NewServeMux()
+	aDocs, bDocs := make([][]rssItem, nFeeds), make([][]rssItem, nFeeds)
+	for i, p := range pairs {
+		aDocs[i%nFeeds] = append(aDocs[i%nFeeds], rssItem{"a-" + p.PairID, p.A.Title, p.A.Summary, p.A.Link, p.A.Published})
+		bDocs[i%nFeeds] = append(bDocs[i%nFeeds], rssItem{"b-" + p.PairID, p.B.Title, p.B.Summary, p.B.Link, p.B.Published})
+	}
+	// The b feeds stay empty until every a feed has been served and a few
+	// seconds have passed, so the first copy of each pair is the a item.
+	var aServed sync.Map
+	var bOpenAt atomic.Int64
+	for i := range nFeeds {
+		aBody, bBody := rss(fmt.Sprintf("wire %d", i), aDocs[i]), rss(fmt.Sprintf("outlet %d", i), bDocs[i])
+		empty := rss(fmt.Sprintf("outlet %d", i), nil)
+		mux.HandleFunc(fmt.Sprintf("/a/%d", i), func(w http.ResponseWriter, _ *http.Request) {
+			aServed.Store(i, true)
+			n := 0
+			aServed.Range(func(_, _ any) bool { n++; return true })
+			if n == nFeeds {
+				bOpenAt.CompareAndSwap(0, time.Now().Add(5*time.Second).UnixNano())
+			}
+			fmt.Fprint(w, aBody)
+		})
+		mux.HandleFunc(fmt.Sprintf("/b/%d", i), func(w http.ResponseWriter, _ *http.Request) {
+			if at := bOpenAt.Load(); at != 0 && time.Now().UnixNano() > at {
+				fmt.Fprint(w, bBody)
+				return
+			}
+			fmt.Fprint(w, empty)
+		})
+	}
+	// A story whose headline is corrected after its first poll.
+	var updatePolls atomic.Int32
+	mux.HandleFunc("/update", func(w http.ResponseWriter, _ *http.Request) {
+		title := "Ceasefire talks colapse in Cairo"
+		if updatePolls.Add(1) > 1 {
+			title = "Ceasefire talks collapse in Cairo as mediators leave"
+		}
+		fmt.Fprint(w, rss("desk", []rssItem{{"u-1", title, "Negotiators left without an agreement on Tuesday.", "https://desk.example/talks", "2026-11-20T10:00:00Z"}}))
+	})
+	base, stop, err := serve(mux)
+	if err != nil {
+		return false, err
+	}
+	defer stop()
+	var fs []harness.Feed
+	for i := range nFeeds {
+		fs = append(fs, harness.Feed{ID: fmt.Sprintf("wire-%d", i), URL: fmt.Sprintf("%s/a/%d", base, i), Interval: 2 * time.Second})
+		fs = append(fs, harness.Feed{ID: fmt.Sprintf("outlet-%d", i), URL: fmt.Sprintf("%s/b/%d", base, i), Interval: 2 * time.Second})
+	}
+	fs = append(fs, harness.Feed{ID: "desk", URL: base + "/update", Interval: 2 * time.Second})
+	d, err := harness.Start(bin, dir, fs, "")
+	if err != nil {
+		return false, err
+	}
+	time.Sleep(12 * time.Second) // a feeds, then b feeds, a few polls each
+	got, err := tagged(d.NATSURL, 5*time.Second, 90*time.Second)
+	if stopErr := d.Stop(); stopErr != nil {
+		fmt.Fprintln(os.Stderr, "newswire stop:", stopErr)
+	}
+	if err != nil {
+		return false, err
+	}
+	arrived := map[string]int{}
+	var revisions []int
+	for subj, as := range got {
+		if !strings.HasPrefix(subj, "news.tagged.") {
+			continue
+		}
+		for _, a := range as {
+			arrived[a.GUID]++
+			if a.GUID == "u-1" {
+				revisions = append(revisions, a.Revision)
+			}
+		}
+	}
+	return report(pairs, arrived, revisions), nil
+}
+
+func report(pairs []dedupePair, arrived map[string]int, revisions []int) bool {
+	type counts struct{ tp, fp, fn, tn, missing int }
+	var all, certain counts
+	for _, p := range pairs {
+		a, b := arrived["a-"+p.PairID], arrived["b-"+p.PairID]
+		c := []*counts{&all}
+		if !p.Uncertain {
+			c = append(c, &certain)
+		}
+		for _, x := range c {
+			if a == 0 {
+				x.missing++ // the first copy itself was dropped: a merge with another pair
+			}
+			pred, want := a > 0 && b == 0, p.Label == "same_story"
+			switch {
+			case pred && want:
+				x.tp++
+			case pred:
+				x.fp++
+			case want:
+				x.fn++
+			default:
+				x.tn++
+			}
+		}
+	}
+	fmt.Printf("## Story dedupe: %d labelled pairs, a items first, b items from other feeds\n\n", len(pairs))
+	fmt.Println("| pairs | same judged same | different judged same | same missed | precision | recall | first copy lost | target |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+	ok := true
+	for _, row := range []struct {
+		name string
+		c    counts
+	}{{"all", all}, {"certain only", certain}} {
+		p, r := ratio(row.c.tp, row.c.tp+row.c.fp), ratio(row.c.tp, row.c.tp+row.c.fn)
+		if row.name == "all" && (p < 0.95 || r < 0.85) {
+			ok = false
+		}
+		fmt.Printf("| %s | %d | %d | %d | %.3f | %.3f | %d | P ≥ 0.95, R ≥ 0.85 |\n", row.name, row.c.tp, row.c.fp, row.c.fn, p, r, row.c.missing)
+	}
+	updated := len(revisions) == 2 && (revisions[0]+revisions[1] == 2)
+	fmt.Printf("\nedited headline of a known story: revisions on news.tagged.desk %v (want [0 2]): %v\n", revisions, updated)
+	return ok && updated
+}
