@@ -24,32 +24,6 @@ type jsonlItem struct {
 	Labels   map[string]int `json:"labels"` // topic → 1 (about it) or 0 (not)
 }
 
-// confusion counts one topic's verdicts against its labels.
-type confusion struct{ tp, fp, fn, tn int }
-
-func (c *confusion) add(got, want bool) {
-	switch {
-	case got && want:
-		c.tp++
-	case got:
-		c.fp++
-	case want:
-		c.fn++
-	default:
-		c.tn++
-	}
-}
-
-// scores returns precision, recall and F1; 0 where undefined.
-func (c confusion) scores() (p, r, f1 float64) {
-	if c.tp == 0 {
-		return 0, 0, 0
-	}
-	p = float64(c.tp) / float64(c.tp+c.fp)
-	r = float64(c.tp) / float64(c.tp+c.fn)
-	return p, r, 2 * p * r / (p + r)
-}
-
 // testJSONL tags every line of path. Without labels it prints each
 // line's id and topics; with labels, a precision/recall/F1 table per
 // labelled topic (and with showErrors, the explanation of each miss).
@@ -59,7 +33,7 @@ func testJSONL(e *env, rules *tag.Rules, path string, showErrors bool) error {
 		return usagef("topics test: %v", err)
 	}
 	defer f.Close()
-	scores := map[string]*confusion{}
+	scores := map[string]*tag.Confusion{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 16<<20)
 	n := 0
@@ -84,11 +58,11 @@ func testJSONL(e *env, rules *tag.Rules, path string, showErrors bool) error {
 		for topic, label := range it.Labels {
 			c := scores[topic]
 			if c == nil {
-				c = &confusion{}
+				c = &tag.Confusion{}
 				scores[topic] = c
 			}
 			has := slices.Contains(got, topic)
-			c.add(has, label == 1)
+			c.Add(has, label == 1)
 			if showErrors && has != (label == 1) {
 				fmt.Fprintf(e.stdout, "--- %s %s: got %v, labelled %d: %s\n", cmp.Or(it.ID, fmt.Sprintf("line %d", line)), topic, has, label, it.Title)
 				printReport(e.stdout, onlyTopic(rules.Explain(doc), topic))
@@ -109,7 +83,7 @@ func onlyTopic(rep tag.Report, topic string) tag.Report {
 	return rep
 }
 
-func printScores(w io.Writer, items int, scores map[string]*confusion) {
+func printScores(w io.Writer, items int, scores map[string]*tag.Confusion) {
 	names := make([]string, 0, len(scores))
 	for name := range scores {
 		names = append(names, name)
@@ -120,8 +94,8 @@ func printScores(w io.Writer, items int, scores map[string]*confusion) {
 	fmt.Fprintln(tw, "topic\tlabelled\ttp\tfp\tfn\tprecision\trecall\tF1\t")
 	for _, name := range names {
 		c := scores[name]
-		p, r, f1 := c.scores()
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t\n", name, c.tp+c.fp+c.fn+c.tn, c.tp, c.fp, c.fn, p, r, f1)
+		p, r, f1 := c.Scores()
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t\n", name, c.TP+c.FP+c.FN+c.TN, c.TP, c.FP, c.FN, p, r, f1)
 	}
 	tw.Flush()
 }

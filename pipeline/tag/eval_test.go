@@ -38,51 +38,27 @@ func TestEvalTaggingDev(t *testing.T) {
 		"sanctions": regexp.MustCompile(`(?i)sanction|embargo`),
 	}
 	for _, topic := range []string{"ceasefire", "sanctions"} {
-		var rs, bs confusion
+		var rs, bs Confusion
 		for _, it := range items {
 			want := it.Labels[topic] == 1
 			got := false
 			for _, m := range rules.Match(Document{Title: it.Title, Summary: it.Summary, Language: it.Language}) {
 				got = got || m.Name == topic
 			}
-			rs.add(got, want)
+			rs.Add(got, want)
 			if testing.Verbose() && got != want {
 				t.Logf("%s: got %v, want %v: %s | %.200s", topic, got, want, it.Title, it.Summary)
 			}
-			bs.add(baseline[topic].MatchString(it.Title+" "+it.Summary), want)
+			bs.Add(baseline[topic].MatchString(it.Title+" "+it.Summary), want)
 		}
-		p, rc, f := rs.scores()
-		bp, br, bf := bs.scores()
-		t.Logf("%-10s rules:    P %.3f R %.3f F1 %.3f (tp %d fp %d fn %d)", topic, p, rc, f, rs.tp, rs.fp, rs.fn)
+		p, rc, f := rs.Scores()
+		bp, br, bf := bs.Scores()
+		t.Logf("%-10s rules:    P %.3f R %.3f F1 %.3f (tp %d fp %d fn %d)", topic, p, rc, f, rs.TP, rs.FP, rs.FN)
 		t.Logf("%-10s baseline: P %.3f R %.3f F1 %.3f", topic, bp, br, bf)
 		if f < f1Floors[topic] {
 			t.Errorf("%s: F1 %.3f, want at least %.2f", topic, f, f1Floors[topic])
 		}
 	}
-}
-
-type confusion struct{ tp, fp, fn, tn int }
-
-func (c *confusion) add(got, want bool) {
-	switch {
-	case got && want:
-		c.tp++
-	case got:
-		c.fp++
-	case want:
-		c.fn++
-	default:
-		c.tn++
-	}
-}
-
-func (c confusion) scores() (precision, recall, f1 float64) {
-	if c.tp == 0 {
-		return 0, 0, 0
-	}
-	precision = float64(c.tp) / float64(c.tp+c.fp)
-	recall = float64(c.tp) / float64(c.tp+c.fn)
-	return precision, recall, 2 * precision * recall / (precision + recall)
 }
 
 // loadEvalItems reads tagging-dev.jsonl from the shared folder next to
