@@ -20,8 +20,27 @@ type Config struct {
 
 // NATS says which broker to use.
 type NATS struct {
-	URL      string   `yaml:"url"` // empty: start the embedded server
+	URL      string   `yaml:"url"`      // empty: start the embedded server
+	Replicas int      `yaml:"replicas"` // stream and bucket replicas on a cluster: 1 (default), 3 or 5
 	Embedded Embedded `yaml:"embedded"`
+
+	// Credentials for an external server, as NATS users configure them.
+	// File paths are relative to the config file.
+	Context  string  `yaml:"context"`  // a `nats context` name: its url and credentials fill what is unset here
+	Creds    string  `yaml:"creds"`    // a credentials (.creds) file: JWT and NKey seed
+	NKey     string  `yaml:"nkey"`     // an NKey seed file
+	User     string  `yaml:"user"`     // user name, with password
+	Password string  `yaml:"password"` //
+	Token    string  `yaml:"token"`    // an authentication token
+	TLS      NATSTLS `yaml:"tls"`
+}
+
+// NATSTLS configures TLS to an external server. File paths are relative to
+// the config file.
+type NATSTLS struct {
+	CA   string `yaml:"ca"`   // CA certificate file to verify the server
+	Cert string `yaml:"cert"` // client certificate file (with key)
+	Key  string `yaml:"key"`  // client key file
 }
 
 // Embedded configures the in-process nats-server.

@@ -22,7 +22,7 @@ const DefaultUserAgent = "newswire/0.1 (+https://github.com/newswire/newswire)"
 // folder.
 func Default() *Config {
 	return &Config{
-		NATS: NATS{Embedded: Embedded{Listen: "127.0.0.1:4222", StoreDir: "data/nats"}},
+		NATS: NATS{Replicas: 1, Embedded: Embedded{Listen: "127.0.0.1:4222", StoreDir: "data/nats"}},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},
 		Poll: Poll{
 			Interval:    Duration(5 * time.Minute),
@@ -117,6 +117,18 @@ func (l *loader) load(path string) (*loaded, error) {
 	if raw := cfg.TopicsFile; raw != "" {
 		cfg.TopicsFile = resolve(dir, raw)
 		ck.checkFile("topics_file", raw, cfg.TopicsFile)
+	}
+	for _, f := range []struct {
+		key string
+		p   *string
+	}{
+		{"nats.creds", &cfg.NATS.Creds}, {"nats.nkey", &cfg.NATS.NKey},
+		{"nats.tls.ca", &cfg.NATS.TLS.CA}, {"nats.tls.cert", &cfg.NATS.TLS.Cert}, {"nats.tls.key", &cfg.NATS.TLS.Key},
+	} {
+		if raw := *f.p; raw != "" {
+			*f.p = resolve(dir, raw)
+			ck.checkFile(f.key, raw, *f.p)
+		}
 	}
 
 	res := &loaded{cfg: cfg, srcs: make([]feedSource, len(cfg.Feeds))}

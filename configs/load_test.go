@@ -32,7 +32,7 @@ func TestLoadGood(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	want := &Config{
-		NATS: NATS{Embedded: Embedded{Listen: "127.0.0.1:14222", StoreDir: abs(t, "testdata/store")}},
+		NATS: NATS{Replicas: 1, Embedded: Embedded{Listen: "127.0.0.1:14222", StoreDir: abs(t, "testdata/store")}},
 		HTTP: HTTP{Listen: ":18080"},
 		Poll: Poll{
 			Interval:     Duration(2 * time.Minute),
@@ -159,7 +159,10 @@ var configErrors = map[string]string{
 	"negative_interval.bad.yaml": `testdata/negative_interval.bad.yaml:2: poll.interval: must be positive, got "-5m"`,
 	"short_interval.bad.yaml":    `testdata/short_interval.bad.yaml:2: poll.interval: must be at least 1s, got "500ms"`,
 	"bad_max_body.bad.yaml":      `testdata/bad_max_body.bad.yaml:2: poll.max_body: invalid size "10 MB/s"`,
-	"zero_max_body.bad.yaml":     `testdata/zero_max_body.bad.yaml:2: poll.max_body: must be positive, got "0B"`,
+	"nats_auth.bad.yaml": "testdata/nats_auth.bad.yaml:3: nats.replicas: want 1, 3 or 5 (at most the cluster's size), got 7\n" +
+		"testdata/nats_auth.bad.yaml:4: nats.user: user and password go together\n" +
+		"testdata/nats_auth.bad.yaml:5: nats.creds: cannot read \"no-such.creds\": no such file or directory",
+	"zero_max_body.bad.yaml": `testdata/zero_max_body.bad.yaml:2: poll.max_body: must be positive, got "0B"`,
 	"interval_range.bad.yaml": "testdata/interval_range.bad.yaml:3: poll.max_interval: must not be less than poll.min_interval (10m), got \"5m\"\n" +
 		"testdata/interval_range.bad.yaml:4: poll.per_host: must be positive, got 0",
 	"dup_feed_id.bad.yaml":    `testdata/dup_feed_id.bad.yaml:4: feeds[1].id: duplicate feed id "bbc" (first at line 2)`,

@@ -35,6 +35,21 @@ func (c *checker) validateConfig(cfg *Config) {
 		}
 	}
 	c.listen("nats.embedded.listen", cfg.NATS.Embedded.Listen)
+	if r := cfg.NATS.Replicas; r < 1 || r > 5 {
+		c.errorf("nats.replicas", "want 1, 3 or 5 (at most the cluster's size), got %d", r)
+	}
+	if cfg.NATS.Replicas > 1 && cfg.NATS.URL == "" && cfg.NATS.Context == "" {
+		c.errorf("nats.replicas", "%d replicas need a cluster: set nats.url (the embedded server is one node)", cfg.NATS.Replicas)
+	}
+	if (cfg.NATS.User == "") != (cfg.NATS.Password == "") {
+		c.errorf("nats.user", "user and password go together")
+	}
+	if (cfg.NATS.TLS.Cert == "") != (cfg.NATS.TLS.Key == "") {
+		c.errorf("nats.tls.cert", "cert and key go together")
+	}
+	if cfg.NATS.Context != "" && strings.ContainsAny(cfg.NATS.Context, "/\\") {
+		c.errorf("nats.context", "a context name, not a path: %q", cfg.NATS.Context)
+	}
 	c.listen("http.listen", cfg.HTTP.Listen)
 	c.duration("poll.interval", cfg.Poll.Interval, time.Second)
 	c.duration("poll.timeout", cfg.Poll.Timeout, 0)

@@ -84,12 +84,14 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestCheckShippedConfig(t *testing.T) {
-	code, stdout, stderr := cli(t, "check", "--config", "../../configs/newswire.yaml")
-	if code != 0 {
-		t.Fatalf("check: exit %d: %s", code, stderr)
-	}
-	if !strings.Contains(stdout, "ok:") || !strings.Contains(stdout, "rules version") {
-		t.Errorf("check printed %q", stdout)
+	for _, path := range []string{"../../configs/newswire.yaml", "../../deploy/nats-cluster/newswire-cluster.yaml"} {
+		code, stdout, stderr := cli(t, "check", "--config", path)
+		if code != 0 {
+			t.Fatalf("check %s: exit %d: %s", path, code, stderr)
+		}
+		if !strings.Contains(stdout, "ok:") || !strings.Contains(stdout, "rules version") {
+			t.Errorf("check %s printed %q", path, stdout)
+		}
 	}
 }
 

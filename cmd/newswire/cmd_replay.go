@@ -11,9 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/rs/zerolog"
 
-	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/tag"
@@ -37,19 +35,15 @@ func cmdReplay(ctx context.Context, e *env, args []string) error {
 	if *since <= 0 {
 		return usagef("--since must be positive, got %s", *since)
 	}
-	url, rules, err := replaySetup(*configPath, *topicsPath, *natsURL)
+	rules, err := topicRules(*configPath, *topicsPath)
 	if err != nil {
 		return err
 	}
-	nc, err := pipeline.Connect(url, "newswire-replay", zerolog.Nop(), nats.MaxReconnects(0))
+	nc, js, err := dialClient(e, *configPath, *natsURL, "newswire replay")
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("replay: %w", err)
-	}
 	r := &replayer{js: js, rules: rules, dryRun: *dryRun, progress: e.stderr}
 	st, err := r.run(ctx, time.Now().Add(-*since))
 	if err != nil {
@@ -62,33 +56,6 @@ func cmdReplay(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "replay: %d articles since %s, %d not tagged yet (skipped), %d unchanged, %d changed: %s %d (rules version %s)\n",
 		st.read, time.Now().Add(-*since).UTC().Format(time.RFC3339), st.untagged, st.unchanged, st.changed, verb, st.changed, rules.Version())
 	return nil
-}
-
-// replaySetup finds the broker and compiles the rules. With --nats and
-// --topics no config is read.
-func replaySetup(configPath, topicsPath, natsURL string) (string, *tag.Rules, error) {
-	var cfg *configs.Config
-	if natsURL == "" || topicsPath == "" {
-		c, err := configs.Load(configPath)
-		if err != nil {
-			return "", nil, usageError{err}
-		}
-		cfg = c
-	}
-	if natsURL == "" {
-		natsURL = cfg.NATS.URL
-		if natsURL == "" {
-			natsURL = "nats://" + cfg.NATS.Embedded.Listen // a running daemon's embedded server
-		}
-	}
-	var rules *tag.Rules
-	var err error
-	if topicsPath != "" {
-		rules, err = topicRules("", topicsPath)
-	} else if rules, err = loadRules(cfg); err != nil {
-		err = usageError{err}
-	}
-	return natsURL, rules, err
 }
 
 // replayer re-tags stored articles and republishes those whose topics

@@ -100,14 +100,15 @@ func cmdSubscribe(ctx context.Context, e *env, args []string) error {
 	}
 }
 
-// dialClient connects a client command (subscribe, status) to the broker
-// that brokerURL picks.
+// dialClient connects a client command (subscribe, status, replay) to the
+// broker: --nats, else $NEWSWIRE_NATS_URL, else the config's nats section
+// (with its credentials) or its embedded listen address.
 func dialClient(e *env, configPath, flagURL, name string) (*nats.Conn, jetstream.JetStream, error) {
-	url, err := brokerURL(e, configPath, flagURL)
+	url, opts, err := brokerURL(e, configPath, flagURL)
 	if err != nil {
 		return nil, nil, err
 	}
-	nc, err := pipeline.Connect(url, name, zerolog.Nop())
+	nc, err := pipeline.Connect(url, name, zerolog.Nop(), opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -119,23 +120,26 @@ func dialClient(e *env, configPath, flagURL, name string) (*nats.Conn, jetstream
 	return nc, js, nil
 }
 
-// brokerURL picks the broker: --nats, else $NEWSWIRE_NATS_URL, else the
-// config's nats.url, else its embedded listen address.
-func brokerURL(e *env, configPath, flagURL string) (string, error) {
+// brokerURL picks the broker and its connection options, as dialClient says.
+func brokerURL(e *env, configPath, flagURL string) (string, []nats.Option, error) {
 	if flagURL != "" {
-		return flagURL, nil
+		return flagURL, nil, nil
 	}
 	if u := e.getenv("NEWSWIRE_NATS_URL"); u != "" {
-		return u, nil
+		return u, nil, nil
 	}
 	cfg, err := configs.Load(configPath)
 	if err != nil {
-		return "", usageError{err}
+		return "", nil, usageError{err}
 	}
-	if cfg.NATS.URL != "" {
-		return cfg.NATS.URL, nil
+	url, opts, err := natsOptions(cfg.NATS, e.getenv)
+	if err != nil {
+		return "", nil, usageError{err}
 	}
-	return "nats://" + cfg.NATS.Embedded.Listen, nil
+	if url == "" {
+		url = "nats://" + cfg.NATS.Embedded.Listen
+	}
+	return url, opts, nil
 }
 
 func printArticle(w io.Writer, a *feeds.Article) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"reflect"
 	"sync/atomic"
 	"time"
@@ -59,6 +60,7 @@ type daemon struct {
 	log   zerolog.Logger
 
 	server  *pipeline.EmbeddedServer // nil with an external nats.url
+	url     string                   // the broker's URL
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	res     *pipeline.Resources
@@ -73,12 +75,7 @@ type daemon struct {
 }
 
 // NATSURL is the URL other processes use to reach the daemon's broker.
-func (d *daemon) NATSURL() string {
-	if d.server != nil {
-		return d.server.ClientURL()
-	}
-	return d.cfg.NATS.URL
-}
+func (d *daemon) NATSURL() string { return d.url }
 
 // HTTPAddr is the address /metrics, /healthz and /readyz are served on.
 func (d *daemon) HTTPAddr() string { return d.httpLn.Addr().String() }
@@ -102,7 +99,10 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 		return nil, fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
 	}
 
-	url := cfg.NATS.URL
+	url, natsOpts, err := natsOptions(cfg.NATS, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	if url == "" {
 		d.server, err = pipeline.StartEmbedded(pipeline.EmbeddedOptions{
 			Listen:   cfg.NATS.Embedded.Listen,
@@ -114,7 +114,8 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 		url = d.server.ClientURL()
 		log.Info().Str("url", url).Str("store_dir", cfg.NATS.Embedded.StoreDir).Msg("embedded NATS server started")
 	}
-	d.nc, err = pipeline.Connect(url, "newswire", log)
+	d.url = url
+	d.nc, err = pipeline.Connect(url, "newswire", log, natsOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +125,7 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 	}
 	topo := pipeline.DefaultTopology()
 	topo.DedupeTTL = cfg.Dedupe.TTL.D()
+	topo.Replicas = cfg.NATS.Replicas
 	setupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	d.res, err = pipeline.EnsureTopology(setupCtx, d.js, topo)

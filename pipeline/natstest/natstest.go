@@ -31,14 +31,25 @@ func Start(t testing.TB) *Server {
 // server on the same data.
 func StartIn(t testing.TB, storeDir string) *Server {
 	t.Helper()
-	ns, err := server.NewServer(&server.Options{
+	return StartWith(t, storeDir, nil)
+}
+
+// StartWith is StartIn with the server options adjusted by configure (for
+// example to require a token); the test client connects with clientOpts.
+func StartWith(t testing.TB, storeDir string, configure func(*server.Options), clientOpts ...nats.Option) *Server {
+	t.Helper()
+	opts := &server.Options{
 		Host:      "127.0.0.1",
 		Port:      server.RANDOM_PORT,
 		JetStream: true,
 		StoreDir:  storeDir,
 		NoSigs:    true,
 		NoLog:     true,
-	})
+	}
+	if configure != nil {
+		configure(opts)
+	}
+	ns, err := server.NewServer(opts)
 	if err != nil {
 		t.Fatalf("natstest: new server: %v", err)
 	}
@@ -46,7 +57,7 @@ func StartIn(t testing.TB, storeDir string) *Server {
 	if !ns.ReadyForConnections(10 * time.Second) {
 		t.Fatal("natstest: server not ready")
 	}
-	nc, err := nats.Connect(ns.ClientURL())
+	nc, err := nats.Connect(ns.ClientURL(), clientOpts...)
 	if err != nil {
 		ns.Shutdown()
 		t.Fatalf("natstest: connect: %v", err)
