@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -340,5 +339,3 @@ func isStateKey(key string) bool {
 	}
 	return true
 }
-
-var errNotDue = errors.New("worker: not due")

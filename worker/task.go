@@ -8,6 +8,10 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// errNotDue means a feed is not to be polled now: polled meanwhile by
+// another replica, or leased by one.
+var errNotDue = errors.New("worker: not due")
+
 // feedTask is one feed in the poller: its spec, its place in the queue and
 // the state it last read or wrote. The poller runs a task on one goroutine at
 // a time (a task is either queued or running), so the state fields need no
