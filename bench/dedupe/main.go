@@ -10,8 +10,25 @@
 // time of Add. Signing is measured apart (Sign), since the stage signs
 // once per article whatever the window.
 //
-// Sections are functions of the config; a new one (the dedupe stage's
-// throughput on JetStream) is added to sections.
+// Section "stage": the dedupe stage as the daemon runs it (dedupe.New with
+// a near-duplicate Window, under pipeline.NewRunner) on an embedded
+// JetStream server in this process, for each window size in -remembered:
+//
+//	go run ./bench/dedupe -section stage [-remembered 10000,1000000] [-articles 50000] [-stage-runs 3]
+//
+// The window's stories are stored on NEWS_UNIQUE once per size (as the
+// stage would have published them, MinHash included), and every run starts
+// a server on a copy of that store, so a run pays what a restarted replica
+// pays: the Window rebuilds itself from the stream ("window load"). The
+// -articles inputs (70% new stories, 10% exact copies of earlier inputs
+// from other feeds, 10% edited and trimmed copies of remembered stories,
+// 10% such copies of earlier inputs) are then stored on news.raw.<feed> with the
+// poller's Nats-Msg-Id, and the stage is timed from its start until the
+// dedupe consumer has nothing pending or unacked. CPU time is the whole
+// process's (getrusage), so it includes the embedded server; the heap per
+// remembered story is what dropping the Window releases, after GC.
+//
+// Sections are functions of the config, listed in sections.
 package main
 
 import (
@@ -22,6 +39,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,6 +63,16 @@ type config struct {
 	queries int
 	repeat  int
 	only    string
+
+	// section stage
+	remembered   []int
+	articles     int
+	stageRuns    int
+	concurrency  int
+	cpuProfile   string
+	mutexProfile string
+
+	progress io.Writer // lines about runs in progress
 }
 
 // section measures one thing and writes its table to w.
@@ -55,6 +83,7 @@ type section struct {
 
 var sections = []section{
 	{"index", runIndex},
+	{"stage", runStage},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -64,19 +93,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
 	fs.IntVar(&c.queries, "queries", 2000, "queries timed per size and repeat")
 	fs.IntVar(&c.repeat, "repeat", 5, "repeats; the table shows medians")
-	fs.StringVar(&c.only, "section", "", "run only this section (default: all)")
+	fs.StringVar(&c.only, "section", "", "run only this section: index or stage (default: all)")
+	remembered := fs.String("remembered", "10000,1000000", "stage: stories remembered by the near-duplicate window, comma-separated")
+	fs.IntVar(&c.articles, "articles", 50000, "stage: articles injected per run")
+	fs.IntVar(&c.stageRuns, "stage-runs", 3, "stage: runs per window size; the table shows medians")
+	fs.IntVar(&c.concurrency, "concurrency", 8, "stage: messages handled at once (the runner's default)")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "stage: write a CPU profile of the first measured run of the last window size to this file")
+	fs.StringVar(&c.mutexProfile, "mutexprofile", "", "stage: write a mutex contention profile of the same run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	for _, s := range strings.Split(*sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return fmt.Errorf("bad -sizes entry %q", s)
-		}
-		c.sizes = append(c.sizes, n)
+	c.progress = stderr
+	var err error
+	if c.sizes, err = positiveInts("-sizes", *sizes); err != nil {
+		return err
 	}
-	if c.queries < 1 || c.repeat < 1 {
-		return errors.New("-queries and -repeat must be positive")
+	if c.remembered, err = positiveInts("-remembered", *remembered); err != nil {
+		return err
+	}
+	if c.queries < 1 || c.repeat < 1 || c.articles < 1 || c.stageRuns < 1 || c.concurrency < 1 {
+		return errors.New("-queries, -repeat, -articles, -stage-runs and -concurrency must be positive")
+	}
+	if c.only != "" && !slices.ContainsFunc(sections, func(s section) bool { return s.name == c.only }) {
+		return fmt.Errorf("no section %q", c.only)
 	}
 	for _, s := range sections {
 		if c.only != "" && c.only != s.name {
@@ -87,4 +126,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+func positiveInts(flag, list string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad %s entry %q", flag, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -38,7 +38,7 @@ type Window struct {
 	mu       sync.Mutex    // serialises Query + publish in this process
 	followed atomic.Uint64 // highest NEWS_UNIQUE sequence the index holds
 	ownMu    sync.Mutex
-	own      map[uint64]bool // sequences this process added itself
+	own      map[string]bool // ids this process is publishing or published itself, until the follower sees them
 	caughtUp chan struct{}   // closed once the initial catch-up is done
 	once     sync.Once
 }
@@ -53,7 +53,7 @@ func NewWindow(js jetstream.JetStream, window time.Duration, log zerolog.Logger)
 		js:       js,
 		window:   window,
 		log:      log.With().Str("component", "dedupe-window").Logger(),
-		own:      map[uint64]bool{},
+		own:      map[string]bool{},
 		caughtUp: make(chan struct{}),
 	}
 }
@@ -110,12 +110,8 @@ func (w *Window) ingest(m jetstream.Msg) {
 	}
 	seq := meta.Sequence.Stream
 	defer w.advance(seq)
-	w.ownMu.Lock()
-	mine := w.own[seq]
-	delete(w.own, seq)
-	w.ownMu.Unlock()
-	if mine {
-		return
+	if w.takeOwn(m.Headers().Get(jetstream.MsgIDHeader)) {
+		return // added to the index when this process published it
 	}
 	a, err := pipeline.DecodeArticle(m.Data())
 	if err != nil || a.Revision > 1 {
@@ -133,6 +129,28 @@ func minhashOf(a *feeds.Article) string {
 		return ""
 	}
 	return a.Dedupe.MinHash
+}
+
+// setOwn marks (or unmarks) id as published by this process.
+func (w *Window) setOwn(id string, on bool) {
+	w.ownMu.Lock()
+	defer w.ownMu.Unlock()
+	if on {
+		w.own[id] = true
+	} else {
+		delete(w.own, id)
+	}
+}
+
+// takeOwn reports whether id was published by this process, forgetting it.
+func (w *Window) takeOwn(id string) bool {
+	w.ownMu.Lock()
+	defer w.ownMu.Unlock()
+	if !w.own[id] {
+		return false
+	}
+	delete(w.own, id)
+	return true
 }
 
 // advance raises followed to seq.
@@ -181,7 +199,13 @@ func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig ne
 		if !redelivered {
 			opts = append(opts, jetstream.WithExpectLastSequence(expect))
 		}
+		// Marked before publishing: the follower may see the message before
+		// the ack arrives here.
+		w.setOwn(a.ID, true)
 		ack, err := w.js.PublishMsg(ctx, msg, opts...)
+		if err != nil || ack.Duplicate {
+			w.setOwn(a.ID, false)
+		}
 		if wrongLastSequence(err) {
 			// Another replica published meanwhile: catch up, look again.
 			if err := w.catchUp(ctx); err != nil {
@@ -193,9 +217,6 @@ func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig ne
 			return nil, fmt.Errorf("dedupe: publish %s: %w", msg.Subject, err)
 		}
 		if !ack.Duplicate {
-			w.ownMu.Lock()
-			w.own[ack.Sequence] = true
-			w.ownMu.Unlock()
 			w.idx.Add(a.ID, time.Now(), sig)
 			w.advance(ack.Sequence)
 		}
