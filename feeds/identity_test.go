@@ -1,8 +1,10 @@
 package feeds
 
 import (
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestURLIdentityFoldsVariants(t *testing.T) {
@@ -62,5 +64,19 @@ func TestNormalisePrefersFeedBurnerOrigLink(t *testing.T) {
 	as := Normalise(FeedRef{ID: "ex", URL: "https://ex.com/rss"}, feed, time.Now())
 	if len(as) != 1 || as[0].URL != "https://ex.com/world/story" {
 		t.Fatalf("articles %+v, want the origLink as URL", as)
+	}
+}
+
+func TestNormaliseCapsContentHTML(t *testing.T) {
+	big := strings.Repeat("é", MaxContentHTML) // 2 bytes each: twice the cap
+	doc := `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title>
+<item><guid>1</guid><title>Big</title><link>https://ex.com/1</link><content:encoded><![CDATA[` + big + `]]></content:encoded></item></channel></rss>`
+	feed, err := ParseBody([]byte(doc), "application/rss+xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := Normalise(FeedRef{ID: "ex", URL: "https://ex.com/rss"}, feed, time.Now())
+	if len(as) != 1 || len(as[0].ContentHTML) > MaxContentHTML || !utf8.ValidString(as[0].ContentHTML) || len(as[0].ContentHTML) < MaxContentHTML-2 {
+		t.Fatalf("content_html of %d bytes, want at most %d, valid UTF-8", len(as[0].ContentHTML), MaxContentHTML)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 )
@@ -86,7 +87,7 @@ func (n *normaliser) article(item *gofeed.Item) (Article, bool) {
 		Feed:        n.src,
 		GUID:        item.GUID,
 		Title:       PlainText(item.Title),
-		ContentHTML: item.Content,
+		ContentHTML: capContent(item.Content),
 		Authors:     personNames(item.Authors),
 		Categories:  categories(item.Categories),
 		Language:    n.language,
@@ -240,4 +241,20 @@ func utc(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
+}
+
+// MaxContentHTML caps content_html: one huge item must not make its
+// article too large for the broker (1 MiB messages) and block its feed.
+const MaxContentHTML = 256 << 10
+
+// capContent cuts s to at most MaxContentHTML bytes, at a UTF-8 boundary.
+func capContent(s string) string {
+	if len(s) <= MaxContentHTML {
+		return s
+	}
+	cut := MaxContentHTML
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,5 +144,21 @@ func TestTopicsTestExplains(t *testing.T) {
 	code, stdout, _ = cli(t, "topics", "--config", "../../configs/newswire.yaml", "list")
 	if code != 0 || !strings.Contains(stdout, "sanctions\n") {
 		t.Errorf("topics list: exit %d:\n%s", code, stdout)
+	}
+}
+
+// A start-up failure (here: the HTTP port is taken) is reported and exits
+// 1, after releasing what was started.
+func TestRunReportsStartupFailure(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dir := t.TempDir()
+	path := writeFile(t, dir, "newswire.yaml", "nats:\n  embedded:\n    listen: 127.0.0.1:0\n    store_dir: store\nhttp:\n  listen: "+ln.Addr().String()+"\n")
+	code, _, stderr := cli(t, "run", "--config", path)
+	if code != 1 || !strings.Contains(stderr, "http.listen") {
+		t.Errorf("exit %d, stderr %q; want 1 naming http.listen", code, stderr)
 	}
 }

@@ -83,12 +83,11 @@ func (d *daemon) HTTPAddr() string { return d.httpLn.Addr().String() }
 // startDaemon connects (starting the embedded server if configured), makes
 // sure the streams, consumers and buckets exist, and builds the parts. On
 // error everything acquired so far is released.
-func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p parts, log zerolog.Logger) (d *daemon, err error) {
-	d = &daemon{cfg: cfg, parts: p, log: log, reg: prometheus.NewRegistry()}
+func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p parts, log zerolog.Logger) (_ *daemon, err error) {
+	d := &daemon{cfg: cfg, parts: p, log: log, reg: prometheus.NewRegistry()}
 	defer func() {
 		if err != nil {
 			d.close()
-			d = nil
 		}
 	}()
 	d.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -1,0 +1,124 @@
+package faults
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newswire/newswire/pipeline"
+)
+
+// TestClusterNodeLoss runs a three-node JetStream cluster on loopback with
+// R3 streams, consumers and buckets (nats.replicas: 3, every node's URL in
+// nats.url), two dedupe and two tag processes, and kills the node leading
+// NEWS_UNIQUE with SIGKILL while articles are injected. The pipeline must
+// flow again on the other two nodes once new leaders are elected (within
+// 50 s: see below); the node is started again at least eight seconds
+// after the kill and catches up. Every story must come out once.
+func TestClusterNodeLoss(t *testing.T) {
+	skipShort(t)
+	const articles, rate = 8000, 300 // 27 s of injection
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	c := newCorpus(t, seed, articles, 0.3)
+
+	start := time.Now()
+	b := startBroker(t, 3)
+	config := stageConfig(t, b.URL(), 3)
+	stages := append(startStages(t, config, "dedupe", 2), startStages(t, config, "tag", 2)...)
+	_, js := b.connect()
+	t.Logf("cluster and 4 stages up in %s", time.Since(start).Round(time.Millisecond))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second)
+	defer cancel()
+	in := &injector{js: js, workers: 16, rate: rate, timeout: 5 * time.Second}
+	injected := make(chan error, 1)
+	go func() { injected <- in.run(ctx, c.msgs) }()
+
+	time.Sleep(8 * time.Second)
+	leader := streamLeader(t, js, pipeline.StreamUnique)
+	i := slices.IndexFunc(b.nodes, func(p *proc) bool { return p.name == "nats-"+leader })
+	if i < 0 {
+		t.Fatalf("no node named %q leads %s", leader, pipeline.StreamUnique)
+	}
+	node := b.nodes[i]
+	taggedBefore := taggedCount(t, js)
+	node.kill()
+	down := time.Now()
+	t.Logf("killed %s (leader of %s) after %d acknowledged articles, %d tagged messages", node.name, pipeline.StreamUnique, in.acked.Load(), taggedBefore)
+	// The streams and consumers the node led elect new leaders, each
+	// after a raft election timeout (4–9 s): the flow pauses, then must
+	// resume on the two remaining nodes. Requests in flight at the kill
+	// are never answered, and the stages wait for them until their
+	// per-message timeout (30 s), so a pause of 30 s is expected too.
+	for {
+		n := taggedCount(t, js)
+		if n > taggedBefore+200 { // more than the publishes in flight at the kill
+			t.Logf("flowing again %s after the kill (%d tagged messages)", time.Since(down).Round(100*time.Millisecond), n)
+			break
+		}
+		if time.Since(down) > 50*time.Second {
+			t.Fatalf("the pipeline stopped without %s: %d tagged messages before, %d 50 s later", node.name, taggedBefore, n)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	time.Sleep(8*time.Second - time.Since(down))
+	node.start()
+	node.waitLog("Server is ready", 60*time.Second)
+	t.Logf("%s restarted", node.name)
+
+	if err := <-injected; err != nil {
+		t.Fatalf("injecting: %v (%d of %d acknowledged)", err, in.acked.Load(), len(c.msgs))
+	}
+	t.Logf("injected %d articles in %s (%d publish retries)", len(c.msgs), time.Since(start).Round(time.Millisecond), in.retries.Load())
+
+	waitDrained(t, js, 100*time.Second)
+	t.Logf("drained after %s", time.Since(start).Round(time.Millisecond))
+	o := check(t, js, c)
+	if o.dead != 0 {
+		t.Errorf("%d messages dead-lettered; want none", o.dead)
+	}
+	for _, p := range stages {
+		if !p.running() {
+			t.Errorf("%s exited", p.name)
+		}
+	}
+}
+
+// streamLeader is the name of the server leading stream.
+func streamLeader(t *testing.T, js jetstream.JetStream, stream string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		t.Fatalf("stream %s: %v", stream, err)
+	}
+	info := s.CachedInfo()
+	if info.Cluster == nil || info.Cluster.Leader == "" {
+		t.Fatalf("stream %s has no leader: %+v", stream, info.Cluster)
+	}
+	return info.Cluster.Leader
+}
+
+// taggedCount is the number of messages on NEWS_TAGGED, asked until a
+// leader answers (during an election the stream info may time out).
+func taggedCount(t *testing.T, js jetstream.JetStream) uint64 {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		s, err := js.Stream(ctx, pipeline.StreamTagged)
+		cancel()
+		if err == nil {
+			return s.CachedInfo().State.Msgs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stream %s: %v", pipeline.StreamTagged, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
