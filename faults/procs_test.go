@@ -3,7 +3,6 @@ package faults
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/newswire/newswire/internal/harness"
 )
 
 // binaries are the programs TestMain built for this run: the newswire
@@ -48,7 +49,7 @@ func TestMain(m *testing.M) {
 }
 
 func buildAndRun(m *testing.M, dir string) (int, error) {
-	root, err := repoRoot()
+	root, err := harness.RepoRoot()
 	if err != nil {
 		return 0, err
 	}
@@ -65,24 +66,6 @@ func buildAndRun(m *testing.M, dir string) (int, error) {
 		}
 	}
 	return m.Run(), nil
-}
-
-// repoRoot walks up from the working directory to the folder with go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // skipShort skips a fault test under -short: each takes a minute or so.

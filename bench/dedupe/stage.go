@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/internal/harness"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/dedupe"
 )
@@ -96,7 +97,7 @@ func stageOnce(ctx context.Context, dir string, n int, in []feeds.Article, c con
 	}
 	defer b.close()
 	res, err := measureStage(ctx, b, n, in, c, profiled)
-	res.peakRSS = procStatus("VmHWM:")
+	res.peakRSS = harness.ProcStatus(0, "VmHWM:")
 	return res, err
 }
 
@@ -163,7 +164,7 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 		return res, err
 	}
 	res.load = time.Since(t0)
-	res.loadedRSS = procStatus("VmRSS:")
+	res.loadedRSS = harness.ProcStatus(0, "VmRSS:")
 
 	stage := dedupe.New(b.js, b.res.Dedupe, dedupe.Options{Window: win}, nil, zerolog.Nop())
 	runner := pipeline.NewRunner(b.js, pipeline.RunnerOptions{
@@ -205,10 +206,10 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	if err != nil {
 		return res, err
 	}
-	cpu0, t1 := cpuSeconds(), time.Now()
+	cpu0, t1 := harness.CPUSeconds(), time.Now()
 	stop = start()
 	err = b.drained(ctx)
-	elapsed, cpu := time.Since(t1), cpuSeconds()-cpu0
+	elapsed, cpu := time.Since(t1), harness.CPUSeconds()-cpu0
 	perr := endProfile()
 	stop()
 	if err := errors.Join(err, perr); err != nil {

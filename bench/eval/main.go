@@ -29,8 +29,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/newswire/newswire/bench/internal/harness"
 	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/internal/harness"
 )
 
 func main() {

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/newswire/newswire/bench/internal/harness"
+	"github.com/newswire/newswire/internal/harness"
 )
 
 type taggingItem struct {

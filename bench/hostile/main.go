@@ -28,7 +28,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/newswire/newswire/bench/internal/harness"
+	"github.com/newswire/newswire/internal/harness"
 )
 
 func main() {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,10 +11,9 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"strconv"
-	"strings"
-	"syscall"
 	"time"
+
+	"github.com/newswire/newswire/internal/harness"
 )
 
 // poller is one measured side, running in its own child process.
@@ -92,7 +90,7 @@ func runSide(ctx context.Context, c config, stdout io.Writer,
 	n := int64(len(urls))
 	warm, total := int64(c.warmup)*n, int64(c.warmup+c.rounds)*n
 	take := func() (snapshot, error) {
-		s := snapshot{at: time.Now(), cpu: cpuSeconds(), rss: procStatus("VmRSS:"), outcomes: p.progress()}
+		s := snapshot{at: time.Now(), cpu: harness.CPUSeconds(), rss: harness.ProcStatus(0, "VmRSS:"), outcomes: p.progress()}
 		s.polls = sum(s.outcomes)
 		return s, getJSON(ctx, c.control+"/stats", &s.stats)
 	}
@@ -136,7 +134,7 @@ func runSide(ctx context.Context, c config, stdout io.Writer,
 		Polls:       z.polls - a.polls,
 		PollsPerSec: float64(b.polls-a.polls) / b.at.Sub(a.at).Seconds(),
 		CPU:         z.cpu - a.cpu,
-		PeakRSS:     procStatus("VmHWM:"),
+		PeakRSS:     harness.ProcStatus(0, "VmHWM:"),
 		RSSWarm:     a.rss,
 		RSSEnd:      z.rss,
 		BytesRead:   z.stats.Bytes - a.stats.Bytes,
@@ -197,33 +195,6 @@ func getJSON(ctx context.Context, url string, v any) error {
 		return fmt.Errorf("feed server control: %s: %s", url, resp.Status)
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
-}
-
-// cpuSeconds is the user+sys CPU time of this process so far, all threads.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-}
-
-// procStatus reads a memory line of /proc/self/status, in bytes: VmHWM:
-// is the process's peak resident set, VmRSS: the current one.
-func procStatus(key string) int64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // startProfile starts a CPU profile into path; "" profiles nothing.

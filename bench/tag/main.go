@@ -21,6 +21,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/newswire/newswire/pipeline/tag/tagtest"
 )
 
 func main() {
@@ -79,10 +81,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	title, body := article(80), article(c.articleBytes)
+	title, body := tagtest.Article(80), tagtest.Article(c.articleBytes)
 	var rows []row
 	for _, n := range c.phrases {
-		topics := phraseTopics(n, c.perTopic)
+		topics := tagtest.PhraseTopics(n, c.perTopic)
 		nw, err := newEngine(topics)
 		if err != nil {
 			return err

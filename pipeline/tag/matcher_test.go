@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/newswire/newswire/configs"
+	"github.com/newswire/newswire/pipeline/tag/tagtest"
 )
 
 func TestMatcherAgreesWithNaive(t *testing.T) {
@@ -77,85 +77,14 @@ func FuzzMatch(f *testing.F) {
 	})
 }
 
-// benchWord returns the i-th of an endless list of distinct made-up words
-// of consonant-vowel syllables.
-func benchWord(i int) string {
-	const cons, vows = "bdfgklmnprstvz", "aeiou"
-	syl := func(k int) string { return string(cons[k%len(cons)]) + string(vows[k/len(cons)%len(vows)]) }
-	n := len(cons) * len(vows)
-	w := syl(i%n) + syl(i/n%n)
-	for i /= n * n; i > 0; i /= n {
-		w += syl(i % n)
-	}
-	return w
-}
-
-// benchArticle returns about size bytes of prose drawn from the 3,000
-// commonest bench words, with punctuation and capitals.
-func benchArticle(size int) string {
-	rng := rand.New(rand.NewPCG(42, 42))
-	var b strings.Builder
-	for b.Len() < size {
-		w := benchWord(rng.IntN(3000))
-		if rng.IntN(10) == 0 {
-			w = strings.ToUpper(w[:1]) + w[1:]
-		}
-		b.WriteString(w)
-		b.WriteString([]string{" ", " ", " ", ", ", ". ", "-"}[rng.IntN(6)])
-	}
-	return b.String()
-}
-
-// benchTopics returns n phrases of one to three words from a 50,000-word
-// vocabulary, a tenth of them prefixes, in topics of 100 phrases.
-func benchTopics(n int) *configs.Topics {
-	rng := rand.New(rand.NewPCG(7, uint64(n)))
-	tp := &configs.Topics{}
-	seen := map[string]bool{}
-	for i := 0; i < n; i++ {
-		if len(tp.Topics) <= i/100 {
-			clear(seen)
-			tp.Topics = append(tp.Topics, configs.Topic{Name: fmt.Sprintf("topic%d", i/100)})
-		}
-		topic := &tp.Topics[len(tp.Topics)-1]
-		words := make([]string, 1+rng.IntN(3))
-		for j := range words {
-			words[j] = benchWord(rng.IntN(50000))
-			if i%5 == 4 {
-				// Excludes from words of their own, so that none always
-				// vetoes a hit phrase (Compile rejects such rules).
-				words[j] = benchWord(50000 + rng.IntN(50000))
-			}
-		}
-		phrase := strings.Join(words, " ")
-		if seen[phrase] {
-			i--
-			continue
-		}
-		seen[phrase] = true
-		if rng.IntN(10) == 0 {
-			phrase += "*"
-		}
-		switch i % 5 {
-		case 0, 1:
-			topic.Strong = append(topic.Strong, phrase)
-		case 2, 3:
-			topic.Weak = append(topic.Weak, phrase)
-		default:
-			topic.Exclude = append(topic.Exclude, phrase)
-		}
-	}
-	return tp
-}
-
 // BenchmarkMatch tags a 4 KB article with 100, 1,000 and 10,000 phrases:
 // the scan is one pass whatever the number of phrases, so time per article
 // grows only with the hits found (reported as hits/op).
 func BenchmarkMatch(b *testing.B) {
-	article := benchArticle(4096)
-	title := benchArticle(80)
+	article := tagtest.Article(4096)
+	title := tagtest.Article(80)
 	for _, n := range []int{100, 1000, 10000} {
-		r, err := Compile(benchTopics(n))
+		r, err := Compile(tagtest.PhraseTopics(n, 100))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,6 +3,8 @@ package tag
 import (
 	"slices"
 	"testing"
+
+	"github.com/newswire/newswire/pipeline/tag/tagtest"
 )
 
 func TestTokens(t *testing.T) {
@@ -67,7 +69,7 @@ func TestParsePhrase(t *testing.T) {
 }
 
 func BenchmarkTokens(b *testing.B) {
-	text := benchArticle(4096)
+	text := tagtest.Article(4096)
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		Tokens(text)

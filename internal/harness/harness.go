@@ -121,17 +121,5 @@ func (d *Daemon) Stop() error {
 	}
 }
 
-// RSSKB reads the daemon's resident set size from /proc.
-func (d *Daemon) RSSKB() int {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", d.Cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			return kb
-		}
-	}
-	return 0
-}
+// RSSKB is the daemon's resident set size in KiB.
+func (d *Daemon) RSSKB() int { return int(ProcStatus(d.Cmd.Process.Pid, "VmRSS:") >> 10) }

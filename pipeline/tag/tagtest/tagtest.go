@@ -1,4 +1,7 @@
-package main
+// Package tagtest makes synthetic topic rules and articles for the tag
+// engine's benchmarks (BenchmarkMatch, bench/tag): a vocabulary of made-up
+// words whose size the caller controls, so more phrases find more hits.
+package tagtest
 
 import (
 	"fmt"
@@ -8,10 +11,10 @@ import (
 	"github.com/newswire/newswire/configs"
 )
 
-// word returns the i-th of an endless list of distinct made-up words of
+// Word returns the i-th of an endless list of distinct made-up words of
 // consonant-vowel syllables, so that phrases and text share a vocabulary
 // whose size the benchmark controls.
-func word(i int) string {
+func Word(i int) string {
 	const cons, vows = "bdfgklmnprstvz", "aeiou"
 	syl := func(k int) string { return string(cons[k%len(cons)]) + string(vows[k/len(cons)%len(vows)]) }
 	n := len(cons) * len(vows)
@@ -22,13 +25,13 @@ func word(i int) string {
 	return w
 }
 
-// article returns about size bytes of prose drawn from the 3,000
+// Article returns about size bytes of prose drawn from the 3,000
 // commonest words, with punctuation and capitals.
-func article(size int) string {
+func Article(size int) string {
 	rng := rand.New(rand.NewPCG(42, uint64(size)))
 	var b strings.Builder
 	for b.Len() < size {
-		w := word(rng.IntN(3000))
+		w := Word(rng.IntN(3000))
 		if rng.IntN(10) == 0 {
 			w = strings.ToUpper(w[:1]) + w[1:]
 		}
@@ -38,12 +41,12 @@ func article(size int) string {
 	return b.String()
 }
 
-// phraseTopics returns n phrases of one to three words from a
+// PhraseTopics returns n phrases of one to three words from a
 // 50,000-word vocabulary (so more phrases find more hits in the article),
 // a tenth of them prefixes, in topics of perTopic phrases: two fifths
 // strong, two fifths weak, one fifth exclude (from words of their own, so
 // that no exclude always vetoes a phrase: Compile rejects such rules).
-func phraseTopics(n, perTopic int) *configs.Topics {
+func PhraseTopics(n, perTopic int) *configs.Topics {
 	rng := rand.New(rand.NewPCG(7, uint64(n)))
 	tp := &configs.Topics{}
 	seen := map[string]bool{}
@@ -55,9 +58,9 @@ func phraseTopics(n, perTopic int) *configs.Topics {
 		words := make([]string, 1+rng.IntN(3))
 		for j := range words {
 			if i%5 == 4 {
-				words[j] = word(50000 + rng.IntN(50000))
+				words[j] = Word(50000 + rng.IntN(50000))
 			} else {
-				words[j] = word(rng.IntN(50000))
+				words[j] = Word(rng.IntN(50000))
 			}
 		}
 		phrase := strings.Join(words, " ")
