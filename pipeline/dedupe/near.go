@@ -182,6 +182,10 @@ func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig ne
 	if err := w.ready(ctx); err != nil {
 		return nil, err
 	}
+	msg, err := articleMsg(pipeline.UniqueSubject(a.Feed.ID), a)
+	if err != nil {
+		return nil, err
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for attempt := 0; attempt < 20; attempt++ {
@@ -191,10 +195,6 @@ func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig ne
 			}
 		}
 		expect := w.followed.Load()
-		msg, err := articleMsg(pipeline.UniqueSubject(a.Feed.ID), a)
-		if err != nil {
-			return nil, err
-		}
 		opts := []jetstream.PublishOpt{jetstream.WithMsgID(a.ID)}
 		if !redelivered {
 			opts = append(opts, jetstream.WithExpectLastSequence(expect))
