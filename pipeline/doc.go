@@ -20,8 +20,17 @@
 // acked. Outputs carry Nats-Msg-Id derived from the article id, so an input
 // redelivered after a crash republishes into the stream's duplicate window and
 // is dropped there. A handler error marked Permanent (bad JSON) sends the input
-// to news.dead.<stage> at once; other errors and panics are retried with a
-// delay and dead-lettered once the consumer's MaxDeliver is reached.
+// to news.dead.<stage> at once. Broker errors (Classify: out of storage,
+// unavailable, timeout) are not the article's fault: the input is retried
+// with a growing delay (at most 15 s) for as long as it takes, and Health
+// reports the condition to /readyz and the metrics. Other errors and panics
+// are retried and dead-lettered after RunnerOptions.MaxDeliver deliveries;
+// the consumers' own MaxDeliver is unlimited so that the server never gives
+// up on a message the Runner still holds.
+//
+// Every request to the broker has its own deadline (AttemptTimeout, via
+// Retry and Publish) and is retried with the same Nats-Msg-Id, so a broker
+// restart or a leader election costs a retry, not the message.
 //
 // pipeline imports feeds and nothing else of ours.
 package pipeline

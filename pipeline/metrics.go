@@ -10,6 +10,8 @@ type Metrics struct {
 	Duplicates *prometheus.CounterVec // newswire_duplicates_total{key}
 	Topics     *prometheus.CounterVec // newswire_topic_articles_total{topic}
 	Dedupe     *prometheus.CounterVec // newswire_dedupe_articles_total{feed,result}
+
+	health *Health
 }
 
 // NewMetrics creates the series and registers them with reg.
@@ -37,7 +39,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"feed", "result"}),
 	}
 	reg.MustRegister(m.Messages, m.Published, m.Duplicates, m.Topics, m.Dedupe)
+	m.health = newHealth(reg)
 	return m
+}
+
+// Health is the process's broker health, reported by every stage and the
+// poller's publisher; nil for a nil *Metrics.
+func (m *Metrics) Health() *Health {
+	if m == nil {
+		return nil
+	}
+	return m.health
 }
 
 func (m *Metrics) stageResult(stage, result string) {

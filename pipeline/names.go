@@ -26,6 +26,12 @@ const (
 	HeaderDeadStage = "Newswire-Dead-Stage"
 	// HeaderDeadSubject is the subject the dead message was read from.
 	HeaderDeadSubject = "Newswire-Dead-Subject"
+	// HeaderDeadStream and HeaderDeadSequence locate the input in its stream.
+	HeaderDeadStream   = "Newswire-Dead-Stream"
+	HeaderDeadSequence = "Newswire-Dead-Sequence"
+	// HeaderDeadBody is set when the body was too large to dead-letter and
+	// was left out (the input stays in its stream for the stream's max age).
+	HeaderDeadBody = "Newswire-Dead-Body"
 
 	// DuplicateWindow is how long every stream remembers Nats-Msg-Id values.
 	// It must exceed the longest time an input can wait between a crash and

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,10 +26,58 @@ func PublishJSON(ctx context.Context, js jetstream.JetStream, subject, msgID str
 		msg.Header[k] = vals
 	}
 	msg.Header.Set("Content-Type", "application/json")
-	if _, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(msgID)); err != nil {
+	if _, err := Publish(ctx, js, msg, jetstream.WithMsgID(msgID)); err != nil {
 		return fmt.Errorf("pipeline: publish %s: %w", subject, err)
 	}
 	return nil
+}
+
+// PublishAll publishes msgs, each carrying its Nats-Msg-Id header, without
+// waiting between them, then waits for every ack: n outputs cost about one
+// round trip. Messages whose publish failed for a retryable reason are sent
+// again (with the same ids) under Retry's rules.
+func PublishAll(ctx context.Context, js jetstream.JetStream, msgs []*nats.Msg) error {
+	pending := msgs
+	return Retry(ctx, func(ctx context.Context) error {
+		futures := make([]jetstream.PubAckFuture, 0, len(pending))
+		var failed []*nats.Msg
+		var firstErr error
+		for _, m := range pending {
+			f, err := js.PublishMsgAsync(m)
+			if err != nil {
+				failed, firstErr = append(failed, m), cmp.Or(firstErr, err)
+				continue
+			}
+			futures = append(futures, f)
+		}
+		for _, f := range futures {
+			select {
+			case <-f.Ok():
+			case err := <-f.Err():
+				failed, firstErr = append(failed, f.Msg()), cmp.Or(firstErr, err)
+			case <-ctx.Done():
+				failed, firstErr = append(failed, f.Msg()), cmp.Or(firstErr, ctx.Err())
+			}
+		}
+		pending = failed
+		if firstErr != nil {
+			return fmt.Errorf("pipeline: publish %s: %w", failed[0].Subject, firstErr)
+		}
+		return nil
+	})
+}
+
+// JSONMsg is a message on subject with the JSON body data and msgID as its
+// Nats-Msg-Id, for PublishAll.
+func JSONMsg(subject, msgID string, data []byte, header nats.Header) *nats.Msg {
+	msg := nats.NewMsg(subject)
+	msg.Data = data
+	for k, vals := range header {
+		msg.Header[k] = vals
+	}
+	msg.Header.Set("Content-Type", "application/json")
+	msg.Header.Set(jetstream.MsgIDHeader, msgID)
+	return msg
 }
 
 // EncodeArticle is the JSON body of an article message.
@@ -67,7 +116,15 @@ func RawMsgID(a *feeds.Article) string {
 // RawPublisher publishes a feed's new articles on news.raw.<feed>. The
 // poller uses it through its own interface.
 type RawPublisher struct {
-	js jetstream.JetStream
+	js     jetstream.JetStream
+	health *Health
+}
+
+// ReportTo makes the publisher report the broker's health to h (as
+// component "poll") and returns it.
+func (p *RawPublisher) ReportTo(h *Health) *RawPublisher {
+	p.health = h
+	return p
 }
 
 // NewRawPublisher returns a RawPublisher on js.
@@ -78,6 +135,16 @@ func NewRawPublisher(js jetstream.JetStream) *RawPublisher { return &RawPublishe
 // sent asynchronously and awaited together, so a feed of 100 items costs
 // about one round trip, not 100.
 func (p *RawPublisher) Publish(ctx context.Context, articles []feeds.Article) error {
+	err := p.publish(ctx, articles)
+	if err != nil {
+		p.health.Fail("poll", err)
+	} else {
+		p.health.OK("poll")
+	}
+	return err
+}
+
+func (p *RawPublisher) publish(ctx context.Context, articles []feeds.Article) error {
 	futures := make([]jetstream.PubAckFuture, 0, len(articles))
 	for i := range articles {
 		a := &articles[i]

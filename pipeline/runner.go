@@ -37,7 +37,7 @@ type RunnerOptions struct {
 	Consumer    string        // durable consumer on Stream, shared by all replicas
 	Concurrency int           // messages handled at once, default 8
 	Batch       int           // messages per pull, default 64
-	MaxDeliver  int           // deliveries before dead-lettering, default 5 (match the consumer)
+	MaxDeliver  int           // deliveries of a failing article before dead-lettering, default 5
 	RetryDelay  time.Duration // base delay of a retry, doubled per delivery, default 1s
 	Timeout     time.Duration // per-message processing limit, default 30s
 }
@@ -62,10 +62,14 @@ func (o RunnerOptions) withDefaults() RunnerOptions {
 }
 
 // Runner pulls from a durable consumer and applies newswire's ack rule to a
-// Handler: success → ack; permanent error → dead-letter, then terminate;
-// other error or panic → nak with a growing delay, and dead-letter once
-// MaxDeliver deliveries are used up. A message is terminated only after its
-// dead letter is stored, so nothing is dropped silently.
+// Handler: success → ack; permanent error (or a message too large for the
+// broker) → dead-letter, then terminate; a broker error (out of storage,
+// unavailable, timeout: see Classify) → nak with a growing delay, for as long
+// as it takes, reported to Health; any other error or a panic → nak with a
+// growing delay, and dead-letter once MaxDeliver deliveries are used up. A
+// message is terminated only after its dead letter is stored, so nothing is
+// dropped silently; the consumer's own MaxDeliver is unlimited, so the
+// Runner, not the server, decides when to give up.
 type Runner struct {
 	js      jetstream.JetStream
 	opts    RunnerOptions
@@ -122,16 +126,33 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 		delivered, seq = meta.NumDelivered, meta.Sequence.Stream
 	}
 	err := r.safeHandle(ctx, msg)
+	health := r.metrics.Health()
 	var perm *PermanentError
-	switch {
+	switch kind := Classify(err); {
 	case err == nil:
 		if err := msg.Ack(); err != nil {
 			// The outputs are stored; a lost ack only means a redelivery,
 			// which the outputs' Nats-Msg-Id makes harmless.
 			r.log.Warn().Err(err).Uint64("seq", seq).Msg("ack failed")
 		}
+		if c, ended := health.OK(r.opts.Stage); ended {
+			r.log.Info().Str("was", c.String()).Msg("broker writes succeed again; resuming")
+		}
 		r.metrics.stageResult(r.opts.Stage, "ok")
-	case errors.As(err, &perm) || delivered >= uint64(r.opts.MaxDeliver):
+	case errors.As(err, &perm) || kind == KindTooLarge:
+		r.deadLetter(ctx, msg, seq, delivered, err)
+	case kind != "":
+		// The broker's trouble, not the article's: retry for as long as it
+		// takes, never dead-letter (the consumer's MaxDeliver is unlimited).
+		delay := min(r.opts.RetryDelay<<min(delivered-1, 6), maxBrokerRetryDelay)
+		if health.Fail(r.opts.Stage, err) {
+			r.log.Error().Err(err).Str("kind", kind).Msg("broker refuses writes; holding messages until it recovers (see /readyz)")
+		} else {
+			r.log.Debug().Err(err).Uint64("seq", seq).Uint64("delivered", delivered).Dur("retry_in", delay).Msg("broker error; will retry")
+		}
+		_ = msg.NakWithDelay(delay)
+		r.metrics.stageResult(r.opts.Stage, "retry")
+	case delivered >= uint64(r.opts.MaxDeliver):
 		r.deadLetter(ctx, msg, seq, delivered, err)
 	default:
 		delay := r.opts.RetryDelay << min(delivered-1, 6)
@@ -140,6 +161,11 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 		r.metrics.stageResult(r.opts.Stage, "retry")
 	}
 }
+
+// maxBrokerRetryDelay caps the delay between retries of a message held back
+// by a broker error, so that work resumes within this long of the broker's
+// recovery.
+const maxBrokerRetryDelay = 15 * time.Second
 
 // safeHandle turns a handler panic into an error so one bad article cannot
 // take the stage down.
@@ -165,11 +191,23 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, seq, deliver
 	out.Header.Set(HeaderDeadReason, reason)
 	out.Header.Set(HeaderDeadStage, r.opts.Stage)
 	out.Header.Set(HeaderDeadSubject, msg.Subject())
-	out.Header.Set(jetstream.MsgIDHeader, r.opts.Stage+":"+strconv.FormatUint(seq, 10))
-	if _, err := r.js.PublishMsg(ctx, out); err != nil {
+	out.Header.Set(HeaderDeadStream, r.opts.Stream)
+	out.Header.Set(HeaderDeadSequence, strconv.FormatUint(seq, 10))
+	if limit := r.js.Conn().MaxPayload(); int64(len(out.Data))+deadHeaderRoom > limit {
+		// Too large to store twice under the server's limit: the dead
+		// letter names the input's stream and sequence instead, where the
+		// body stays for the stream's max age.
+		out.Header.Set(HeaderDeadBody, fmt.Sprintf("omitted: %d bytes; read it from %s sequence %d", len(out.Data), r.opts.Stream, seq))
+		out.Data = nil
+	}
+	_, err := Publish(ctx, r.js, out, jetstream.WithMsgID(r.opts.Stage+":"+strconv.FormatUint(seq, 10)))
+	if err != nil {
 		// Keep the input: better a redelivery than a lost message.
+		if r.metrics.Health().Fail(r.opts.Stage, err) {
+			r.log.Error().Err(err).Msg("broker refuses writes; holding messages until it recovers (see /readyz)")
+		}
 		r.log.Error().Err(err).Uint64("seq", seq).Msg("dead-letter publish failed; will retry the message")
-		_ = msg.NakWithDelay(r.opts.RetryDelay)
+		_ = msg.NakWithDelay(min(r.opts.RetryDelay<<min(delivered-1, 6), maxBrokerRetryDelay))
 		r.metrics.stageResult(r.opts.Stage, "retry")
 		return
 	}
@@ -179,6 +217,9 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, seq, deliver
 	r.log.Error().Str("reason", reason).Uint64("seq", seq).Str("subject", msg.Subject()).Msg("message dead-lettered")
 	r.metrics.stageResult(r.opts.Stage, "dead")
 }
+
+// deadHeaderRoom is what a dead letter's headers may take beside its body.
+const deadHeaderRoom = 8 << 10
 
 // sleep waits for d or until ctx is done.
 func sleep(ctx context.Context, d time.Duration) {

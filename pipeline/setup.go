@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,7 +17,7 @@ type Topology struct {
 	TaggedAge  time.Duration // how long tagged articles are kept for late subscribers
 	DeadMaxAge time.Duration // how long dead letters are kept
 	DedupeTTL  time.Duration // how long dedupe keys are remembered
-	MaxDeliver int           // deliveries before a failing message is dead-lettered
+	MaxDeliver int           // deliveries of a failing article before the Runner dead-letters it
 	AckWait    time.Duration // redelivery timeout of an unacked message
 	MaxPending int           // MaxAckPending per consumer: bounds work in flight
 }
@@ -92,7 +93,14 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*R
 			sc.Duplicates = DuplicateWindow
 		}
 		sc.Discard = jetstream.DiscardOld
-		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+		err := ensure(ctx, func(ctx context.Context) error {
+			_, err := js.CreateStream(ctx, sc)
+			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				_, err = js.UpdateStream(ctx, sc)
+			}
+			return err
+		})
+		if err != nil {
 			return nil, fmt.Errorf("pipeline: stream %s: %w", sc.Name, err)
 		}
 	}
@@ -101,21 +109,31 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*R
 		{StreamUnique, ConsumerTag},
 	}
 	for _, c := range consumers {
-		_, err := js.CreateOrUpdateConsumer(ctx, c.stream, jetstream.ConsumerConfig{
+		cc := jetstream.ConsumerConfig{
 			Durable:       c.name,
 			Description:   "newswire " + c.name + " stage",
 			AckPolicy:     jetstream.AckExplicitPolicy,
 			DeliverPolicy: jetstream.DeliverAllPolicy,
 			AckWait:       t.AckWait,
-			MaxDeliver:    t.MaxDeliver,
+			// Unlimited: the Runner decides when a failing article is
+			// dead-lettered (after t.MaxDeliver deliveries), and a message
+			// held back by a broker outage must never run out of deliveries.
+			MaxDeliver:    -1,
 			MaxAckPending: t.MaxPending,
 			Replicas:      t.Replicas,
+		}
+		err := ensure(ctx, func(ctx context.Context) error {
+			_, err := js.CreateConsumer(ctx, c.stream, cc)
+			if errors.Is(err, jetstream.ErrConsumerExists) {
+				_, err = js.UpdateConsumer(ctx, c.stream, cc)
+			}
+			return err
 		})
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: consumer %s on %s: %w", c.name, c.stream, err)
 		}
 	}
-	feedState, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	feedState, err := ensureBucket(ctx, js, jetstream.KeyValueConfig{
 		Bucket:      BucketFeeds,
 		Description: "newswire per-feed poll state",
 		History:     1,
@@ -123,9 +141,9 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*R
 		Replicas:    t.Replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pipeline: bucket %s: %w", BucketFeeds, err)
+		return nil, err
 	}
-	dedupe, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	dedupe, err := ensureBucket(ctx, js, jetstream.KeyValueConfig{
 		Bucket:      BucketDedupe,
 		Description: "newswire dedupe keys",
 		History:     1,
@@ -134,7 +152,48 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*R
 		Replicas:    t.Replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pipeline: bucket %s: %w", BucketDedupe, err)
+		return nil, err
 	}
 	return &Resources{FeedState: feedState, Dedupe: dedupe, Topology: t}, nil
+}
+
+func ensureBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	var kv jetstream.KeyValue
+	err := ensure(ctx, func(ctx context.Context) error {
+		var err error
+		kv, err = js.CreateKeyValue(ctx, cfg)
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			kv, err = js.UpdateKeyValue(ctx, cfg)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: bucket %s: %w", cfg.Bucket, err)
+	}
+	return kv, nil
+}
+
+// ensure runs one create-or-update step with a deadline per attempt and
+// retries it until ctx ends. Creating first (and updating only what exists
+// with another configuration) lets several processes start at once on a
+// fresh cluster: the first create wins, the others find an equal stream
+// (which the server accepts as a create) or update it. The per-attempt
+// deadline keeps a request lost during a leader election from using up
+// the whole start-up time.
+func ensure(ctx context.Context, step func(ctx context.Context) error) error {
+	delay := 100 * time.Millisecond
+	for {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := step(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.Code == 400 {
+			return err // a configuration the server refuses: retrying cannot help
+		}
+		sleep(ctx, delay)
+		delay = min(2*delay, 2*time.Second)
+	}
 }

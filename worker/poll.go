@@ -95,6 +95,13 @@ func (t *feedTask) schedule(st *FeedState, o outcome, err error, now time.Time) 
 		// feed's record clean and try again at its normal interval.
 		st.LastError = err.Error() + " (network down: not counted against the feed)"
 		next = nextDue(now, t.spec.ID, iv)
+	case o.class == classPublish:
+		// The broker refused the articles (out of storage, unavailable):
+		// nothing was recorded as seen, so the next poll fetches them
+		// again. Not the feed's fault; retry soon, without backing off.
+		st.LastError = err.Error() + " (broker: not counted against the feed)"
+		retry := min(iv, publishRetry)
+		next = now.Add(retry + jitter(retry))
 	default:
 		st.Errors++
 		st.LastError = err.Error()
@@ -182,7 +189,7 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 	if len(fresh) > 0 {
 		if err := t.p.opts.Publisher.Publish(ctx, fresh); err != nil {
 			// State is not advanced: the next poll fetches and publishes again.
-			return outcome{class: "publish_error"}, 0, fmt.Errorf("worker: publish: %w", err)
+			return outcome{class: classPublish}, 0, fmt.Errorf("worker: publish: %w", err)
 		}
 		for _, a := range fresh {
 			t.log.Debug().Str("article_id", a.ID).Str("title", a.Title).Msg("published")
@@ -190,7 +197,7 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 	}
 	if !slices.Equal(hashes, t.seen) {
 		if err := t.p.store.saveSeen(ctx, t.spec.ID, hashes); err != nil {
-			return outcome{class: "publish_error"}, 0, err
+			return outcome{class: classPublish}, 0, err
 		}
 		t.seen = hashes
 	}

@@ -39,7 +39,12 @@ const (
 	unconditionalOdds = 100            // one poll in this many ignores the validators
 	jitterFraction    = 50             // jitter is ±interval/jitterFraction, at most maxJitter
 	maxJitter         = 5 * time.Second
+	publishRetry      = time.Minute // retry of a feed whose articles the broker refused
 )
+
+// classPublish is the outcome class of a poll whose articles could not be
+// published: the broker's failure, not the feed's.
+const classPublish feeds.ErrorClass = "publish_error"
 
 // limits are the interval bounds a scheduler works within.
 type limits struct {
@@ -151,7 +156,7 @@ func backoff(interval time.Duration, errs int, class feeds.ErrorClass, cap time.
 // transient reports whether an error class usually clears up by itself.
 func transient(c feeds.ErrorClass) bool {
 	switch c {
-	case feeds.ClassNetwork, feeds.ClassTimeout, feeds.ClassDNS, feeds.ClassHTTP5xx, feeds.ClassHTTP429, "publish_error":
+	case feeds.ClassNetwork, feeds.ClassTimeout, feeds.ClassDNS, feeds.ClassHTTP5xx, feeds.ClassHTTP429, classPublish:
 		return true
 	}
 	return false

@@ -148,7 +148,7 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 				AllowPrivate: cfg.Poll.AllowPrivate,
 				AllowHosts:   cfg.Poll.AllowHosts,
 			}),
-			Publisher: pipeline.NewRawPublisher(d.js),
+			Publisher: pipeline.NewRawPublisher(d.js).ReportTo(d.metrics.Health()),
 			State:     d.res.FeedState,
 			Metrics:   worker.NewMetrics(d.reg, d.metrics.Published.WithLabelValues("poll")),
 			Log:       log,
@@ -253,6 +253,14 @@ func (d *daemon) handler() http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if !d.ready.Load() || !d.nc.IsConnected() {
 			http.Error(w, "not ready: broker "+d.nc.Status().String(), http.StatusServiceUnavailable)
+			return
+		}
+		if blocked := d.metrics.Health().Blocked(); len(blocked) > 0 {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			for _, c := range blocked {
+				fmt.Fprintln(w, "not ready:", c)
+			}
 			return
 		}
 		fmt.Fprintln(w, "ready")

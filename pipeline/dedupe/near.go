@@ -71,6 +71,11 @@ func (w *Window) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("dedupe: follow %s: %w", pipeline.StreamUnique, err)
 	}
+	if info, err := w.js.Stream(ctx, pipeline.StreamUnique); err == nil {
+		if st := info.CachedInfo().State; st.Msgs == 0 || st.LastTime.Before(start) {
+			w.markCaughtUp() // nothing in the window to load
+		}
+	}
 	expire := time.NewTicker(10 * time.Minute)
 	defer expire.Stop()
 	for ctx.Err() == nil {
@@ -86,13 +91,12 @@ func (w *Window) Run(ctx context.Context) error {
 		n := 0
 		for m := range batch.Messages() {
 			n++
-			w.ingest(m)
+			if w.ingest(m) == 0 {
+				w.markCaughtUp()
+			}
 		}
 		if n == 0 {
-			w.once.Do(func() {
-				close(w.caughtUp)
-				w.log.Info().Int("stories", w.idx.Len()).Msg("near-duplicate window loaded")
-			})
+			w.markCaughtUp()
 		}
 		select {
 		case <-expire.C:
@@ -103,25 +107,36 @@ func (w *Window) Run(ctx context.Context) error {
 	return nil
 }
 
-func (w *Window) ingest(m jetstream.Msg) {
+// markCaughtUp ends the initial catch-up: stories may be judged from now on.
+func (w *Window) markCaughtUp() {
+	w.once.Do(func() {
+		close(w.caughtUp)
+		w.log.Info().Int("stories", w.idx.Len()).Msg("near-duplicate window loaded")
+	})
+}
+
+// ingest adds a story of NEWS_UNIQUE to the index and returns how many
+// messages of the stream are still to come (0: the follower is at the end).
+func (w *Window) ingest(m jetstream.Msg) (pending uint64) {
 	meta, err := m.Metadata()
 	if err != nil {
-		return
+		return 1
 	}
 	seq := meta.Sequence.Stream
 	defer w.advance(seq)
 	if w.takeOwn(m.Headers().Get(jetstream.MsgIDHeader)) {
-		return // added to the index when this process published it
+		return meta.NumPending // added to the index when this process published it
 	}
 	a, err := pipeline.DecodeArticle(m.Data())
 	if err != nil || a.Revision > 1 {
-		return // updates are versions of stories already remembered
+		return meta.NumPending // updates are versions of stories already remembered
 	}
 	sig, err := near.Decode(minhashOf(a))
 	if err != nil {
 		sig = near.Sign(a.Title, a.Summary)
 	}
 	w.idx.Add(a.ID, meta.Timestamp, sig)
+	return meta.NumPending
 }
 
 func minhashOf(a *feeds.Article) string {
@@ -202,12 +217,24 @@ func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig ne
 		// Marked before publishing: the follower may see the message before
 		// the ack arrives here.
 		w.setOwn(a.ID, true)
-		ack, err := w.js.PublishMsg(ctx, msg, opts...)
+		actx, cancel := context.WithTimeout(ctx, pipeline.AttemptTimeout)
+		ack, err := w.js.PublishMsg(actx, msg, opts...)
+		cancel()
 		if err != nil || ack.Duplicate {
 			w.setOwn(a.ID, false)
 		}
 		if wrongLastSequence(err) {
 			// Another replica published meanwhile: catch up, look again.
+			if err := w.catchUp(ctx); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if kind := pipeline.Classify(err); kind == pipeline.KindTimeout || kind == pipeline.KindUnavailable {
+			// The broker was away (a restart, a leader election): the
+			// publish may or may not be stored. Catch up and look again; a
+			// stored copy answers the retry as a duplicate by its msg id.
+			sleepCtx(ctx, 200*time.Millisecond)
 			if err := w.catchUp(ctx); err != nil {
 				return nil, err
 			}

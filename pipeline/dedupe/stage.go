@@ -316,22 +316,23 @@ func isConflict(err error) bool {
 // claim creates name with value. It returns nil when the key was free (now
 // ours), or the claim already stored there with its revision.
 func (s *Stage) claim(ctx context.Context, name string, value []byte) (*claim, uint64, error) {
-	_, err := s.kv.Create(ctx, name, value)
-	if err == nil {
-		return nil, 0, nil
-	}
-	if !errors.Is(err, jetstream.ErrKeyExists) {
-		return nil, 0, err
-	}
-	entry, err := s.kv.Get(ctx, name)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		// Expired between Create and Get: try once more.
-		if _, err := s.kv.Create(ctx, name, value); err == nil {
-			return nil, 0, nil
+	var entry jetstream.KeyValueEntry
+	err := pipeline.Retry(ctx, func(ctx context.Context) error {
+		// A retry after a lost answer finds the key taken by this same
+		// input (its sequence is in the value), which Handle takes as ours.
+		_, err := s.kv.Create(ctx, name, value)
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			entry = nil
+			return err
 		}
 		entry, err = s.kv.Get(ctx, name)
-	}
-	if err != nil {
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			// Expired between Create and Get: try again.
+			return pipeline.ErrRetry
+		}
+		return err
+	})
+	if err != nil || entry == nil {
 		return nil, 0, err
 	}
 	var c claim

@@ -43,9 +43,9 @@ func (s *Stage) SetRules(r *Rules) { s.rules.Store(r) }
 // Rules returns the rules in use.
 func (s *Stage) Rules() *Rules { return s.rules.Load() }
 
-// Handle implements pipeline.Handler. The tagged copy is published before the
-// topic copies; all carry Nats-Msg-Id derived from the article id, so a
-// redelivery republishes nothing new.
+// Handle implements pipeline.Handler. The tagged copy and the topic copies
+// are published together and awaited together; all carry Nats-Msg-Id
+// derived from the article id, so a redelivery republishes nothing new.
 func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	a, err := pipeline.DecodeArticle(msg.Data())
 	if err != nil {
@@ -63,13 +63,19 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	header.Set(pipeline.HeaderTopics, strings.Join(names, ","))
 	header.Set(HeaderRulesVersion, a.RulesVersion)
 
-	if err := pipeline.PublishJSON(ctx, s.js, pipeline.TaggedSubject(a.Feed.ID), pipeline.VersionMsgID(a.ID, a.Revision), a, header); err != nil {
+	data, err := pipeline.EncodeArticle(a)
+	if err != nil {
+		return pipeline.Permanent(err)
+	}
+	msgs := make([]*nats.Msg, 0, 1+len(names))
+	msgs = append(msgs, pipeline.JSONMsg(pipeline.TaggedSubject(a.Feed.ID), pipeline.VersionMsgID(a.ID, a.Revision), data, header))
+	for _, name := range names {
+		msgs = append(msgs, pipeline.JSONMsg(pipeline.TopicSubject(name), pipeline.VersionMsgID(pipeline.TopicMsgID(a.ID, name), a.Revision), data, header))
+	}
+	if err := pipeline.PublishAll(ctx, s.js, msgs); err != nil {
 		return err
 	}
 	for _, name := range names {
-		if err := pipeline.PublishJSON(ctx, s.js, pipeline.TopicSubject(name), pipeline.VersionMsgID(pipeline.TopicMsgID(a.ID, name), a.Revision), a, header); err != nil {
-			return err
-		}
 		s.metrics.AddTopic(name)
 	}
 	s.metrics.AddPublished(StageName, 1)
