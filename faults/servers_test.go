@@ -30,6 +30,13 @@ func (b *broker) URL() string { return strings.Join(b.urls, ",") }
 // waits until JetStream answers.
 func startBroker(t *testing.T, n int) *broker {
 	t.Helper()
+	return startBrokerWith(t, n, "")
+}
+
+// startBrokerWith is startBroker with extra lines in each server's
+// jetstream block (for example a max_file_store).
+func startBrokerWith(t *testing.T, n int, jetstreamConf string) *broker {
+	t.Helper()
 	b := &broker{t: t}
 	dir := t.TempDir()
 	clientPorts := make([]int, n)
@@ -45,7 +52,7 @@ func startBroker(t *testing.T, n int) *broker {
 		name := fmt.Sprintf("n%d", i+1)
 		var c strings.Builder
 		fmt.Fprintf(&c, "server_name: %s\nlisten: 127.0.0.1:%d\n", name, clientPorts[i])
-		fmt.Fprintf(&c, "jetstream {\n  store_dir: %q\n}\n", filepath.Join(dir, name))
+		fmt.Fprintf(&c, "jetstream {\n  store_dir: %q\n%s}\n", filepath.Join(dir, name), jetstreamConf)
 		if n > 1 {
 			fmt.Fprintf(&c, "cluster {\n  name: faults\n  listen: 127.0.0.1:%d\n  routes: [\n    %s\n  ]\n}\n",
 				routePorts[i], strings.Join(routes, "\n    "))
