@@ -35,7 +35,7 @@ type RunnerOptions struct {
 	Stage       string        // stage name, used in logs, metrics and news.dead.<stage>
 	Stream      string        // input stream
 	Consumer    string        // durable consumer on Stream, shared by all replicas
-	Concurrency int           // messages handled at once, default 8
+	Concurrency int           // messages handled at once, default 64
 	Batch       int           // messages per pull, default 64
 	MaxDeliver  int           // deliveries of a failing article before dead-lettering, default 5
 	RetryDelay  time.Duration // base delay of a retry, doubled per delivery, default 1s
@@ -44,7 +44,7 @@ type RunnerOptions struct {
 
 func (o RunnerOptions) withDefaults() RunnerOptions {
 	if o.Concurrency <= 0 {
-		o.Concurrency = 8
+		o.Concurrency = 64
 	}
 	if o.Batch <= 0 {
 		o.Batch = 64

@@ -35,7 +35,9 @@ type Window struct {
 	window time.Duration
 	log    zerolog.Logger
 
-	mu       sync.Mutex    // serialises Query + publish in this process
+	mu       sync.Mutex    // serialises Query + Add + sending in this process
+	tail     string        // msg id of this process's last publish in flight (mu)
+	inflight int           // publishes sent and not yet answered (mu)
 	followed atomic.Uint64 // highest NEWS_UNIQUE sequence the index holds
 	ownMu    sync.Mutex
 	own      map[string]bool // ids this process is publishing or published itself, until the follower sees them
@@ -193,6 +195,16 @@ func (w *Window) ready(ctx context.Context) error {
 // a near-duplicate of it, which it returns instead. redelivered skips the
 // sequence expectation: the input may have been published by its own
 // earlier attempt, which the stream's Nats-Msg-Id window then drops.
+//
+// Publishes are pipelined: the mutex covers only the index query, the
+// index insert and handing the message to the connection, not the round
+// trip. Arbitration holds because each publish states what it expects the
+// stream's last message to be: the first of a run the sequence the index
+// has followed, each later one the msg id of this process's previous
+// publish (Nats-Expected-Last-Msg-Id). A message from another replica
+// landing anywhere in the run fails the publish right after it, and,
+// since that one is then not stored, every later one of the run too; the
+// failed ones catch up with the stream and ask the index again.
 func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig near.Signature, redelivered bool) (*near.Candidate, error) {
 	if err := w.ready(ctx); err != nil {
 		return nil, err
@@ -201,55 +213,107 @@ func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig ne
 	if err != nil {
 		return nil, err
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	indexed := false
 	for attempt := 0; attempt < 20; attempt++ {
-		for _, c := range w.idx.Query(sig) {
-			if c.ID != a.ID {
-				return &c, nil
+		fut, first, err := w.send(msg, a.ID, sig, redelivered, &indexed)
+		if first != nil || err != nil {
+			return first, err
+		}
+		ack, err := awaitAck(ctx, fut)
+		w.done(err != nil)
+		if err == nil {
+			if ack.Duplicate {
+				w.setOwn(a.ID, false)
+			} else {
+				w.advance(ack.Sequence)
 			}
+			return nil, nil
 		}
-		expect := w.followed.Load()
-		opts := []jetstream.PublishOpt{jetstream.WithMsgID(a.ID)}
-		if !redelivered {
-			opts = append(opts, jetstream.WithExpectLastSequence(expect))
-		}
-		// Marked before publishing: the follower may see the message before
-		// the ack arrives here.
-		w.setOwn(a.ID, true)
-		actx, cancel := context.WithTimeout(ctx, pipeline.AttemptTimeout)
-		ack, err := w.js.PublishMsg(actx, msg, opts...)
-		cancel()
-		if err != nil || ack.Duplicate {
-			w.setOwn(a.ID, false)
-		}
-		if wrongLastSequence(err) {
-			// Another replica published meanwhile: catch up, look again.
-			if err := w.catchUp(ctx); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if kind := pipeline.Classify(err); kind == pipeline.KindTimeout || kind == pipeline.KindUnavailable {
-			// The broker was away (a restart, a leader election): the
-			// publish may or may not be stored. Catch up and look again; a
-			// stored copy answers the retry as a duplicate by its msg id.
-			sleepCtx(ctx, 200*time.Millisecond)
-			if err := w.catchUp(ctx); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if err != nil {
+		w.setOwn(a.ID, false)
+		kind := pipeline.Classify(err)
+		if !wrongLastSequence(err) && kind != pipeline.KindTimeout && kind != pipeline.KindUnavailable {
 			return nil, fmt.Errorf("dedupe: publish %s: %w", msg.Subject, err)
 		}
-		if !ack.Duplicate {
-			w.idx.Add(a.ID, time.Now(), sig)
-			w.advance(ack.Sequence)
+		// Another replica published meanwhile (or a publish before this
+		// one failed, or the broker was away): catch up, look again. A
+		// copy stored by an attempt whose ack was lost answers the next
+		// attempt as a duplicate, by its msg id.
+		if kind != "" && kind != pipeline.KindOther {
+			sleepCtx(ctx, 200*time.Millisecond)
 		}
-		return nil, nil
+		if err := w.catchUp(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return nil, errors.New("dedupe: NEWS_UNIQUE kept moving; will retry")
+}
+
+// send asks the index about a story and, when it holds no near-duplicate,
+// adds it (once per story: *indexed) and hands its message to the
+// connection with the expectation that chains it to this process's
+// previous publish.
+func (w *Window) send(msg *nats.Msg, id string, sig near.Signature, redelivered bool, indexed *bool) (jetstream.PubAckFuture, *near.Candidate, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, c := range w.idx.Query(sig) {
+		if c.ID != id {
+			return nil, &c, nil
+		}
+	}
+	opts := []jetstream.PublishOpt{jetstream.WithMsgID(id)}
+	switch {
+	case redelivered:
+	case w.tail != "":
+		opts = append(opts, jetstream.WithExpectLastMsgID(w.tail))
+	default:
+		opts = append(opts, jetstream.WithExpectLastSequence(w.followed.Load()))
+	}
+	// Marked before publishing: the follower may see the message before
+	// the ack arrives here.
+	w.setOwn(id, true)
+	msg.Header.Del(jetstream.ExpectedLastMsgIDHeader)
+	msg.Header.Del(jetstream.ExpectedLastSeqHeader)
+	fut, err := w.js.PublishMsgAsync(msg, opts...)
+	if err != nil {
+		w.setOwn(id, false)
+		return nil, nil, fmt.Errorf("dedupe: publish %s: %w", msg.Subject, err)
+	}
+	w.inflight++
+	w.tail = id
+	if !*indexed {
+		// Added now, not when the ack comes, so the stories judged while
+		// this one is in flight see it.
+		w.idx.Add(id, time.Now(), sig)
+		*indexed = true
+	}
+	return fut, nil, nil
+}
+
+// done ends a publish that send started. After a failure the run is
+// broken: the next publish expects the followed sequence again.
+func (w *Window) done(failed bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.inflight--
+	if failed || w.inflight == 0 {
+		w.tail = ""
+	}
+}
+
+// awaitAck waits for a publish's ack, at most pipeline.AttemptTimeout.
+func awaitAck(ctx context.Context, fut jetstream.PubAckFuture) (*jetstream.PubAck, error) {
+	t := time.NewTimer(pipeline.AttemptTimeout)
+	defer t.Stop()
+	select {
+	case ack := <-fut.Ok():
+		return ack, nil
+	case err := <-fut.Err():
+		return nil, err
+	case <-t.C:
+		return nil, jetstream.ErrAsyncPublishTimeout
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // catchUp waits until the index has followed NEWS_UNIQUE to its last message.
@@ -270,10 +334,16 @@ func (w *Window) catchUp(ctx context.Context) error {
 	return nil
 }
 
+// wrongLastSequence reports a publish whose expectation of the stream's last
+// message (sequence or msg id) did not hold.
 func wrongLastSequence(err error) bool {
 	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == errCodeWrongLastMsgID)
 }
+
+// errCodeWrongLastMsgID is JetStream's "wrong last msg ID" (nats.go does not
+// name it).
+const errCodeWrongLastMsgID = 10070
 
 func articleMsg(subject string, a *feeds.Article) (*nats.Msg, error) {
 	data, err := pipeline.EncodeArticle(a)
