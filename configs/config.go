@@ -47,6 +47,10 @@ type NATSTLS struct {
 type Embedded struct {
 	Listen   string `yaml:"listen"`    // host:port, default 127.0.0.1:4222
 	StoreDir string `yaml:"store_dir"` // JetStream store; relative to the config file
+
+	// SyncInterval is how often the store is fsynced: a power loss can lose
+	// what was stored since. Zero: nats-server's default, 2 minutes.
+	SyncInterval SyncInterval `yaml:"sync_interval"`
 }
 
 // HTTP configures the metrics and health listener.
