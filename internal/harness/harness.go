@@ -74,12 +74,28 @@ type Feed struct {
 // Start writes a config in dir with the feeds and extra poll settings
 // (YAML lines under poll:, indented two spaces) and starts bin on it.
 func Start(bin, dir string, feeds []Feed, pollExtra string) (*Daemon, error) {
+	return StartWith(bin, dir, Options{Feeds: feeds, PollExtra: pollExtra})
+}
+
+// Options say what StartWith writes into the generated config beyond an
+// embedded server and an HTTP listener on free ports, a store in the
+// folder, and allow_private, and how it runs the daemon.
+type Options struct {
+	Feeds         []Feed
+	PollExtra     string   // YAML lines under poll:, indented two spaces
+	EmbeddedExtra string   // YAML lines under nats.embedded:, indented four spaces
+	Args          []string // added to `run --config FILE --log-format json`, e.g. --only dedupe,tag
+}
+
+// StartWith writes a config in dir as o says and starts `bin run` on it.
+// The daemon's output goes to newswire.log in dir.
+func StartWith(bin, dir string, o Options) (*Daemon, error) {
 	natsPort, httpPort := FreePort(), FreePort()
 	var b strings.Builder
-	fmt.Fprintf(&b, "nats:\n  embedded:\n    listen: 127.0.0.1:%d\n    store_dir: store\nhttp:\n  listen: 127.0.0.1:%d\n", natsPort, httpPort)
-	fmt.Fprintf(&b, "poll:\n  allow_private: true\n  host_spacing: 0s\n%s", pollExtra)
+	fmt.Fprintf(&b, "nats:\n  embedded:\n    listen: 127.0.0.1:%d\n    store_dir: store\n%shttp:\n  listen: 127.0.0.1:%d\n", natsPort, o.EmbeddedExtra, httpPort)
+	fmt.Fprintf(&b, "poll:\n  allow_private: true\n  host_spacing: 0s\n%s", o.PollExtra)
 	b.WriteString("feeds:\n")
-	for _, f := range feeds {
+	for _, f := range o.Feeds {
 		fmt.Fprintf(&b, "  - {id: %s, url: %q", f.ID, f.URL)
 		if f.Interval > 0 {
 			fmt.Fprintf(&b, ", interval: %s", f.Interval)
@@ -95,9 +111,10 @@ func Start(bin, dir string, feeds []Feed, pollExtra string) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "run", "--config", cfg, "--log-format", "json")
+	cmd := exec.Command(bin, append([]string{"run", "--config", cfg, "--log-format", "json"}, o.Args...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
+		logFile.Close()
 		return nil, err
 	}
 	d := &Daemon{Cmd: cmd, NATSURL: "nats://127.0.0.1:" + strconv.Itoa(natsPort),
