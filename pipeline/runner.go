@@ -86,9 +86,18 @@ func NewRunner(js jetstream.JetStream, opts RunnerOptions, h Handler, m *Metrics
 
 // Run pulls and handles messages until ctx is cancelled, then stops pulling,
 // lets the messages in hand finish (they are not cut off by ctx) and returns
-// nil. It returns an error only when the consumer cannot be found.
+// nil. It returns an error only when the consumer does not exist (a broker
+// that is away is waited for).
 func (r *Runner) Run(ctx context.Context) error {
-	cons, err := r.js.Consumer(ctx, r.opts.Stream, r.opts.Consumer)
+	var cons jetstream.Consumer
+	err := Retry(ctx, func(ctx context.Context) error {
+		var err error
+		cons, err = r.js.Consumer(ctx, r.opts.Stream, r.opts.Consumer)
+		return err
+	})
+	if ctx.Err() != nil {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("pipeline: %s: consumer %s/%s: %w", r.opts.Stage, r.opts.Stream, r.opts.Consumer, err)
 	}

@@ -104,8 +104,10 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 	}
 	if url == "" {
 		d.server, err = pipeline.StartEmbedded(pipeline.EmbeddedOptions{
-			Listen:   cfg.NATS.Embedded.Listen,
-			StoreDir: cfg.NATS.Embedded.StoreDir,
+			Listen:       cfg.NATS.Embedded.Listen,
+			StoreDir:     cfg.NATS.Embedded.StoreDir,
+			SyncInterval: cfg.NATS.Embedded.SyncInterval.Every,
+			SyncAlways:   cfg.NATS.Embedded.SyncInterval.Always,
 		}, log)
 		if err != nil {
 			return nil, err

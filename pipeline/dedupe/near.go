@@ -67,9 +67,17 @@ func (w *Window) Len() int { return w.idx.Len() }
 // story to the index and expiring old ones.
 func (w *Window) Run(ctx context.Context) error {
 	start := time.Now().Add(-w.window)
-	cons, err := w.js.OrderedConsumer(ctx, pipeline.StreamUnique, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start,
+	var cons jetstream.Consumer
+	err := pipeline.Retry(ctx, func(ctx context.Context) error {
+		var err error
+		cons, err = w.js.OrderedConsumer(ctx, pipeline.StreamUnique, jetstream.OrderedConsumerConfig{
+			DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start,
+		})
+		return err
 	})
+	if ctx.Err() != nil {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("dedupe: follow %s: %w", pipeline.StreamUnique, err)
 	}
