@@ -7,6 +7,12 @@ package near
 // consecutive MinHash values. Two items meet as candidates when they share
 // a key; for sets of Jaccard similarity J that happens with probability
 // 1 − (1 − J^Rows)^Bands (the S-curve, see SCurve).
+//
+// A key shared by many remembered stories is common vocabulary, not
+// evidence of a copy: the Index files at most IndexConfig.KeyLimit stories
+// under one key per generation and ignores, when it queries, a key that
+// KeyLimit stories of the window share (see Index.Query). That is what
+// keeps the cost of a query flat as the window grows.
 
 // Banding is the LSH layout of an Index.
 type Banding struct {
@@ -14,17 +20,21 @@ type Banding struct {
 	HeadBands, HeadRows int // over the headline's bigrams
 }
 
-// DefaultBanding: 24 bands of 2 MinHash values of the summary find
-// summaries of Jaccard ≥ 0.45 with probability ≥ 0.99 (0.4: 0.985, 0.3:
-// 0.90), and 12 bands of 3 of the headline find headlines of Jaccard ≥ 0.7
-// with ≥ 0.99. Rows of 1 would find trimmed copies of low Jaccard too, but
-// a single MinHash value is often a common shingle ("according to the"),
-// and the stories filed under it grow with the window: the lookup cost
-// would be linear in the window, not flat (see BenchmarkQuery and
-// TestBandingDedupeDev for the alternatives).
+// DefaultBanding: 20 bands of 1 MinHash value of the summary, and 12 bands
+// of 3 of the headline. Single values find a trimmed copy by containment:
+// a 25-shingle lede inside a 160-shingle standfirst + lede + more has
+// Jaccard 0.15, found with probability 0.96 (0.1: 0.88, 0.2: 0.99), where
+// bands of 2 values found it with 0.42. Headlines of Jaccard ≥ 0.7 are found
+// with probability ≥ 0.99. A single value is often a common shingle
+// ("according to the", a feed's boilerplate): KeyLimit keeps such keys from
+// making the lookup cost grow with the window (TestBandingDedupeDev,
+// TestQueryCostCorpus). 32 entries per story.
 func DefaultBanding() Banding {
-	return Banding{BodyBands: 24, BodyRows: 2, HeadBands: 12, HeadRows: 3}
+	return Banding{BodyBands: 20, BodyRows: 1, HeadBands: 12, HeadRows: 3}
 }
+
+// DefaultKeyLimit is the default IndexConfig.KeyLimit.
+const DefaultKeyLimit = 16
 
 // SCurve is the probability that two sets of Jaccard similarity j share at
 // least one of b bands of r rows.
@@ -72,18 +82,34 @@ func (bd Banding) keys(dst []uint32, sig Signature, scratch []uint32) ([]uint32,
 // bandTable is a multimap from band key to the slots of a generation's
 // stories: open addressing with linear probing over 8-byte entries
 // (key << 32 | slot), no per-key allocation. Entries are never deleted: a
-// generation is dropped whole.
+// generation is dropped whole. Every entry of a key lies on the probe path
+// from the key's home slot to the next empty slot.
 type bandTable struct {
 	entries []uint64
 	n       int
 }
 
-func (t *bandTable) insert(key, slot uint32) {
+// insert files slot under key unless limit entries already hold key; it
+// reports whether it did.
+func (t *bandTable) insert(key, slot uint32, limit int) bool {
 	if (t.n+1)*4 > len(t.entries)*3 {
 		t.grow()
 	}
-	t.put(uint64(key)<<32 | uint64(slot))
-	t.n++
+	mask := len(t.entries) - 1
+	have := 0
+	for i := int(mix32(key)) & mask; ; i = (i + 1) & mask {
+		e := t.entries[i]
+		if e == 0 {
+			t.entries[i] = uint64(key)<<32 | uint64(slot)
+			t.n++
+			return true
+		}
+		if uint32(e>>32) == key {
+			if have++; have >= limit {
+				return false
+			}
+		}
+	}
 }
 
 func (t *bandTable) put(e uint64) {
@@ -106,8 +132,9 @@ func (t *bandTable) grow() {
 	}
 }
 
-// lookup calls fn with the slot of every entry filed under key.
-func (t *bandTable) lookup(key uint32, fn func(slot uint32)) {
+// lookup calls fn with the slot of every entry filed under key until fn
+// returns false.
+func (t *bandTable) lookup(key uint32, fn func(slot uint32) bool) {
 	if len(t.entries) == 0 {
 		return
 	}
@@ -117,8 +144,8 @@ func (t *bandTable) lookup(key uint32, fn func(slot uint32)) {
 		if e == 0 {
 			return
 		}
-		if uint32(e>>32) == key {
-			fn(uint32(e))
+		if uint32(e>>32) == key && !fn(uint32(e)) {
+			return
 		}
 	}
 }

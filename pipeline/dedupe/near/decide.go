@@ -16,12 +16,17 @@ type Params struct {
 	// MinShingles: the smaller summary must have this many shingles for
 	// either rule above: three words of summary prove nothing.
 	MinShingles int
-	// Headline: headlines this much contained in each other (word bigrams)
-	// are the same story even when the summaries differ (a wire headline
-	// over another dek), if they share HeadlineMinShared bigrams: short
-	// headlines ("Taliban bans women from universities in Afghanistan")
-	// are written independently by different newsrooms, long ones are not.
+	// Headline: the same headline is the same story even when the
+	// summaries differ (a wire headline over another dek). The shorter
+	// headline's word bigrams must be Headline contained in the longer,
+	// the longer's HeadlineLonger in the shorter (it is the same headline,
+	// not one that merely begins like a longer one: a series title, or
+	// "X pre-order guide" against "X pre-order guide - where to buy …"),
+	// and they must share HeadlineMinShared bigrams: short headlines
+	// ("Taliban bans women from universities in Afghanistan") are written
+	// independently by different newsrooms, long ones are not.
 	Headline          float64
+	HeadlineLonger    float64
 	HeadlineMinShared int
 	// Corroborated: a lightly edited wire copy keeps part of the lede and
 	// part of the headline; the summary at least CorroboratedContainment
@@ -46,7 +51,8 @@ func DefaultParams() Params {
 		Support:           0.5,
 		MinShingles:       4,
 		Headline:          0.9,
-		HeadlineMinShared: 9,
+		HeadlineLonger:    0.7,
+		HeadlineMinShared: 8,
 
 		CorroboratedContainment: 0.5,
 		CorroboratedHeadline:    0.6,
@@ -65,6 +71,7 @@ type Scores struct {
 	Support     float64 // share of a headline's words found anywhere in the other item (larger direction)
 
 	Headline       float64 // containment of the shorter headline's bigrams in the other's
+	HeadlineLonger float64 // containment of the longer headline's bigrams in the other's
 	HeadlineShared int     // bigrams the headlines share
 	HeadlineOnly   float64 // containment of a summary-less item's headline in the other's (-1: both have summaries)
 
@@ -82,6 +89,7 @@ func Compare(a, b Signature) Scores {
 	s.HeadlineShared = common16(a.Head, b.Head)
 	if n := min(len(a.Head), len(b.Head)); n > 0 {
 		s.Headline = float64(s.HeadlineShared) / float64(n)
+		s.HeadlineLonger = float64(s.HeadlineShared) / float64(max(len(a.Head), len(b.Head)))
 	}
 	s.HeadlineOnly = -1
 	for _, x := range []Signature{a, b} {
@@ -119,7 +127,7 @@ func (p Params) Same(s Scores) bool {
 		s.Headline >= p.CorroboratedHeadline && s.HeadlineShared >= p.CorroboratedMinShared:
 		return true
 	}
-	return s.Headline >= p.Headline && s.HeadlineShared >= p.HeadlineMinShared
+	return s.Headline >= p.Headline && s.HeadlineLonger >= p.HeadlineLonger && s.HeadlineShared >= p.HeadlineMinShared
 }
 
 // Score orders matches: the best evidence first.

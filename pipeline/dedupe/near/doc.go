@@ -9,7 +9,8 @@
 //	                             │                  (shared by replicas, persisted)
 //	                             ▼
 //	                  Index.Query ──▶ candidates from shared LSH bands
-//	                             │    (summary MinHash bands, headline bands)
+//	                             │    (summary MinHash bands, headline bands;
+//	                             │    a key KeyLimit stories share is skipped)
 //	                             ▼
 //	                  Compare ──▶ Scores ──Params.Same──▶ matches, best first
 //	                             │
@@ -26,8 +27,19 @@
 //     hashes of every word of the item, so that a headline can be checked
 //     against the other item's whole text.
 //
-// Same holds the decision rule; DefaultParams were chosen by measurement on
-// the labelled pairs in ../shared/eval/dedupe-dev.jsonl (see eval_test.go).
+// The summary bands are single MinHash values, so that a lede inside a long
+// standfirst + lede + more (Jaccard 0.1–0.2, containment 1) still meets its
+// copy; a key that many remembered stories share (a common shingle, a feed's
+// boilerplate) is common vocabulary, not evidence, and is skipped, which
+// keeps a query's work bounded however large the window (bands.go).
+//
+// Same holds the decision rule: the same text (summary Jaccard), a trimmed
+// or extended copy (summary containment, the headline supported by the
+// other item), a lightly edited copy (both summary and headline partly
+// kept), or the same long headline over different summaries. DefaultParams
+// were chosen by measurement on the labelled pairs in
+// ../shared/eval/dedupe-dev.jsonl (eval_test.go, cv_test.go for how the
+// choice holds up on pairs it was not made on).
 //
 // Everything here is deterministic across processes and versions of Go:
 // hashes are FNV-1a, splitmix64 and fixed-seed multiply-shift, never

@@ -13,6 +13,10 @@ type IndexConfig struct {
 	Generations int           // the window is kept in this many time buckets; default 6
 	Banding     Banding       // default DefaultBanding()
 	Params      Params        // default DefaultParams()
+	// KeyLimit: a band key shared by this many stories of the window is
+	// common vocabulary and not looked up (see Query); default
+	// DefaultKeyLimit.
+	KeyLimit int
 }
 
 // Index remembers the signatures of recent stories and finds the ones a
@@ -72,6 +76,9 @@ func NewIndex(cfg IndexConfig) *Index {
 	if cfg.Params == (Params{}) {
 		cfg.Params = DefaultParams()
 	}
+	if cfg.KeyLimit <= 0 {
+		cfg.KeyLimit = DefaultKeyLimit
+	}
 	return &Index{cfg: cfg, width: max(cfg.Window/time.Duration(cfg.Generations), time.Nanosecond)}
 }
 
@@ -102,7 +109,7 @@ func (x *Index) Add(id string, at time.Time, sig Signature) {
 	}
 	x.keyBuf, x.minsBuf = x.cfg.Banding.keys(x.keyBuf[:0], sig, x.minsBuf)
 	for _, k := range x.keyBuf {
-		g.table.insert(k, slot)
+		g.table.insert(k, slot, x.cfg.KeyLimit)
 	}
 	x.n++
 }
@@ -167,13 +174,26 @@ func (x *Index) Window() time.Duration { return x.cfg.Window }
 // queryScratch is reused by Query through a sync.Pool.
 type queryScratch struct {
 	keys, mins []uint32
+	found      []uint64 // generation << 32 | slot, of one key
 	seen       map[uint64]struct{}
 }
 
 // Query returns the remembered stories that sig duplicates under the
 // index's Params, best first (by Scores.Score, then the earliest). The
 // candidates come from shared LSH bands; each is verified with Compare.
+//
+// A band key that KeyLimit stories of the window share is skipped: a
+// shingle or headline that common says nothing about which story this is
+// (a copy shares other keys with its original), and skipping it bounds the
+// work of a query by bands × KeyLimit verifications, whatever the size of
+// the window.
 func (x *Index) Query(sig Signature) []Candidate {
+	out, _ := x.query(sig)
+	return out
+}
+
+// query is Query, also counting the candidates it verified.
+func (x *Index) query(sig Signature) (out []Candidate, verified int) {
 	qs, _ := x.candidate.Get().(*queryScratch)
 	if qs == nil {
 		qs = &queryScratch{seen: make(map[uint64]struct{})}
@@ -184,26 +204,37 @@ func (x *Index) Query(sig Signature) []Candidate {
 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	var out []Candidate
-	for gi, g := range x.gens {
-		if g.start+int64(x.width) <= x.cutoff {
-			continue
-		}
-		for _, k := range qs.keys {
-			g.table.lookup(k, func(slot uint32) {
-				id := uint64(gi)<<32 | uint64(slot)
-				if _, dup := qs.seen[id]; dup {
-					return
+	limit := x.cfg.KeyLimit
+	for _, k := range qs.keys {
+		qs.found = qs.found[:0]
+		for gi, g := range x.gens {
+			if g.start+int64(x.width) <= x.cutoff {
+				continue
+			}
+			g.table.lookup(k, func(slot uint32) bool {
+				if g.ats[slot] >= x.cutoff {
+					qs.found = append(qs.found, uint64(gi)<<32|uint64(slot))
 				}
-				qs.seen[id] = struct{}{}
-				if g.ats[slot] < x.cutoff {
-					return
-				}
-				s := Compare(sig, g.signature(slot))
-				if x.cfg.Params.Same(s) {
-					out = append(out, Candidate{ID: g.ids[slot], At: time.Unix(0, g.ats[slot]), Scores: s})
-				}
+				return len(qs.found) < limit
 			})
+			if len(qs.found) >= limit {
+				break
+			}
+		}
+		if len(qs.found) >= limit {
+			continue // common vocabulary
+		}
+		for _, id := range qs.found {
+			if _, dup := qs.seen[id]; dup {
+				continue
+			}
+			qs.seen[id] = struct{}{}
+			verified++
+			g, slot := x.gens[id>>32], uint32(id)
+			s := Compare(sig, g.signature(slot))
+			if x.cfg.Params.Same(s) {
+				out = append(out, Candidate{ID: g.ids[slot], At: time.Unix(0, g.ats[slot]), Scores: s})
+			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Candidate) int {
@@ -215,5 +246,5 @@ func (x *Index) Query(sig Signature) []Candidate {
 		}
 		return a.At.Compare(b.At)
 	})
-	return out
+	return out, verified
 }

@@ -77,6 +77,22 @@ func TestSame(t *testing.T) {
 			want: false,
 		},
 		{
+			name: "the same nine-word headline over two outlets' own deks",
+			aT:   "Dutch court orders Shell to cut emissions by 45%",
+			aS:   "The ruling by a district court in The Hague is the first to bind a company to the goals of the Paris climate agreement.",
+			bT:   "Dutch court orders Shell to cut emissions by 45%",
+			bS:   "Environmental groups hailed the decision as a turning point, while the company said it would appeal.",
+			want: true,
+		},
+		{
+			name: "a headline that only begins like a longer one",
+			aT:   "Nintendo Switch 2 pre-order guide: where to buy the console",
+			aS:   "Pre-orders open on Friday at most large retailers; here is where stock is still available.",
+			bT:   "Nintendo Switch 2 pre-order guide: where to buy the console, the bundles worth having and what to expect on launch day",
+			bS:   "Our deals team has tracked every retailer's listing since the announcement.",
+			want: false,
+		},
+		{
 			name: "live blog quoting the article",
 			aT:   "Portugal floods – live", aS: wireSummary + " Follow our live coverage.",
 			bT: wireTitle, bS: wireSummary,

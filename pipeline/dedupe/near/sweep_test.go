@@ -52,6 +52,7 @@ func TestSweepDedupeDev(t *testing.T) {
 		{"Support", func(p *Params, v float64) { p.Support = v }, []float64{0, 0.3, 0.4, 0.5, 0.6, 0.7}},
 		{"MinShingles", func(p *Params, v float64) { p.MinShingles = int(v) }, []float64{1, 2, 4, 6, 8}},
 		{"Headline", func(p *Params, v float64) { p.Headline = v }, []float64{0.7, 0.8, 0.9, 1, 1.01}},
+		{"HeadlineLonger", func(p *Params, v float64) { p.HeadlineLonger = v }, []float64{0, 0.5, 0.6, 0.7, 0.8, 0.9}},
 		{"HeadlineMinShared", func(p *Params, v float64) { p.HeadlineMinShared = int(v) }, []float64{4, 5, 6, 7, 8, 9, 10, 12}},
 		{"CorroboratedContainment", func(p *Params, v float64) { p.CorroboratedContainment = v }, []float64{0.4, 0.5, 0.6, 0.7, 1.01}},
 		{"CorroboratedHeadline", func(p *Params, v float64) { p.CorroboratedHeadline = v }, []float64{0.4, 0.5, 0.6, 0.7, 0.8}},
