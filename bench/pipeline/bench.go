@@ -68,7 +68,7 @@ func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error
 				order[0], order[1] = order[1], order[0]
 			}
 			for _, side := range order {
-				profile := k == 0 && si == 0 && side == sidePipeline && (c.cpuProfile != "" || c.mutexProfile != "")
+				profile := k == 0 && si == 0 && side == sidePipeline && c.profiles()
 				start := time.Now()
 				r, err := runSide(ctx, c, w, bin, side, sync, profile)
 				if err != nil {

@@ -92,7 +92,7 @@ func runDaemon(ctx context.Context, c config, stderr io.Writer) error {
 	go func() { _ = hs.Serve(httpLn) }()
 	defer hs.Close()
 
-	stopProfiles := profileOnSignal(c.cpuProfile, c.mutexProfile, log)
+	stopProfiles := profileOnSignal(c.cpuProfile, c.mutexProfile, c.memProfile, log)
 	defer stopProfiles()
 
 	g, gctx := errgroup.WithContext(ctx)
@@ -138,9 +138,10 @@ func runDaemon(ctx context.Context, c config, stderr io.Writer) error {
 
 // profileOnSignal starts a CPU profile into cpuPath and records mutex
 // contention for mutexPath on SIGUSR1, and writes them on SIGUSR2 (or
-// when the returned stop is called). Empty paths are skipped.
-func profileOnSignal(cpuPath, mutexPath string, log zerolog.Logger) (stop func()) {
-	if cpuPath == "" && mutexPath == "" {
+// when the returned stop is called), with a heap profile into memPath
+// taken at that moment. Empty paths are skipped.
+func profileOnSignal(cpuPath, mutexPath, memPath string, log zerolog.Logger) (stop func()) {
+	if cpuPath == "" && mutexPath == "" && memPath == "" {
 		return func() {}
 	}
 	sig := make(chan os.Signal, 2)
@@ -169,7 +170,13 @@ func profileOnSignal(cpuPath, mutexPath string, log zerolog.Logger) (stop func()
 			case s := <-sig:
 				if s == syscall.SIGUSR2 {
 					end()
-					log.Info().Str("cpu", cpuPath).Str("mutex", mutexPath).Msg("profiles written")
+					if memPath != "" {
+						if f, err := os.Create(memPath); err == nil {
+							_ = pprof.Lookup("heap").WriteTo(f, 0)
+							f.Close()
+						}
+					}
+					log.Info().Str("cpu", cpuPath).Str("mutex", mutexPath).Str("heap", memPath).Msg("profiles written")
 					continue
 				}
 				if cpuPath != "" {

@@ -67,6 +67,7 @@ type config struct {
 
 	cpuProfile   string
 	mutexProfile string
+	memProfile   string
 
 	// -mode daemon
 	store, listen, http, parts string
@@ -86,6 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the generated articles")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "with -daemon inproc: write a CPU profile of the daemon during the first pipeline run (first -sync setting) to this file")
 	fs.StringVar(&c.mutexProfile, "mutexprofile", "", "with -daemon inproc: write a mutex contention profile of the same window to this file")
+	fs.StringVar(&c.memProfile, "memprofile", "", "with -daemon inproc: write a heap profile of the daemon at the end of the same window to this file")
 	fs.StringVar(&c.store, "store", "", "internal (-mode daemon): JetStream store folder")
 	fs.StringVar(&c.listen, "listen", "", "internal (-mode daemon): NATS listen address")
 	fs.StringVar(&c.http, "http", "", "internal (-mode daemon): HTTP listen address (/readyz, /metrics)")
@@ -108,10 +110,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-articles and -repeat must be positive")
 	case c.daemon != "newswire" && c.daemon != "inproc":
 		return c, fmt.Errorf("-daemon %q: want newswire or inproc", c.daemon)
-	case (c.cpuProfile != "" || c.mutexProfile != "") && c.daemon != "inproc":
-		return c, errors.New("-cpuprofile and -mutexprofile need -daemon inproc (the newswire binary writes no profiles)")
+	case c.profiles() && c.daemon != "inproc" && c.mode == "":
+		return c, errors.New("-cpuprofile, -mutexprofile and -memprofile need -daemon inproc (the newswire binary writes no profiles)")
 	}
 	return c, nil
+}
+
+func (c config) profiles() bool {
+	return c.cpuProfile != "" || c.mutexProfile != "" || c.memProfile != ""
 }
 
 // syncPolicy is what the server reports for a -sync value (see

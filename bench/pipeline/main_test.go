@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -42,15 +43,23 @@ func TestRun(t *testing.T) {
 	if raceEnabled {
 		articles = "600"
 	}
-	args := []string{"-articles", articles, "-repeat", "1", "-sync", "default,always", "-daemon", "inproc"}
+	dir := t.TempDir()
+	profiles := []string{filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mutex.prof"), filepath.Join(dir, "heap.prof")}
+	args := []string{"-articles", articles, "-repeat", "1", "-sync", "default,always", "-daemon", "inproc",
+		"-cpuprofile", profiles[0], "-mutexprofile", profiles[1], "-memprofile", profiles[2]}
 	if err := run(ctx, args, &out, &errs); err != nil {
 		t.Fatalf("run: %v\n%s", err, errs.String())
+	}
+	for _, p := range profiles {
+		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
+			t.Errorf("profile %s: %v, want a file the daemon wrote", p, err)
+		}
 	}
 	for _, want := range []string{
 		"| 2m (default) | one hop: async publish, pull, ack (ceiling) |",
 		"| 2m (default) | pipeline: dedupe + tag |",
 		"| always | pipeline: dedupe + tag |",
-		"| sync_interval | pipeline / one-hop ceiling | target |",
+		"| sync_interval | pipeline / one-hop ceiling (medians) |",
 		"What `sync_interval: always` costs",
 	} {
 		if !strings.Contains(out.String(), want) {

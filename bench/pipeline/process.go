@@ -67,7 +67,7 @@ func startDaemon(ctx context.Context, c config, bin, dir, side, sync string, pro
 		args := []string{"-mode", "daemon", "-store", filepath.Join(dir, "store"), "-parts", inprocParts, "-sync", sync,
 			"-listen", "127.0.0.1:" + strconv.Itoa(natsPort), "-http", "127.0.0.1:" + strconv.Itoa(httpPort)}
 		if profile {
-			args = append(args, "-cpuprofile", c.cpuProfile, "-mutexprofile", c.mutexProfile)
+			args = append(args, "-cpuprofile", c.cpuProfile, "-mutexprofile", c.mutexProfile, "-memprofile", c.memProfile)
 		}
 		logPath := filepath.Join(dir, "daemon.log")
 		logFile, err := os.Create(logPath)
