@@ -9,9 +9,11 @@ import (
 // TestBrokerRestart runs two dedupe and two tag processes against one
 // nats-server and restarts the server twice while articles are injected:
 // once stopped with SIGTERM, once killed with SIGKILL, each time started
-// again on the same store and port after two seconds. The stages must
-// reconnect and finish; the injector retries each publish with the same
-// Nats-Msg-Id until it is acknowledged. Every story must come out once.
+// again on the same store and port after two seconds; all along, stage
+// processes are killed with SIGKILL at random and restarted (as in
+// TestKillStagesUnderLoad). The stages must reconnect and finish; the
+// injector retries each publish with the same Nats-Msg-Id until it is
+// acknowledged. Every story must come out once.
 func TestBrokerRestart(t *testing.T) {
 	skipShort(t)
 	const articles, rate = 10000, 400 // 25 s of injection
@@ -22,7 +24,8 @@ func TestBrokerRestart(t *testing.T) {
 	start := time.Now()
 	b := startBroker(t, 1)
 	config := stageConfig(t, b.URL(), 1)
-	stages := append(startStages(t, config, "dedupe", 2), startStages(t, config, "tag", 2)...)
+	dedupes, taggers := startStages(t, config, "dedupe", 2), startStages(t, config, "tag", 2)
+	stages := append(dedupes, taggers...)
 	_, js := b.connect()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second)
@@ -31,6 +34,7 @@ func TestBrokerRestart(t *testing.T) {
 	injected := make(chan error, 1)
 	go func() { injected <- in.run(ctx, c.msgs) }()
 
+	k := startKiller(seed, dedupes, taggers)
 	server := b.nodes[0]
 	for _, how := range []string{"SIGTERM", "SIGKILL"} {
 		time.Sleep(7 * time.Second)
@@ -52,7 +56,8 @@ func TestBrokerRestart(t *testing.T) {
 	if err := <-injected; err != nil {
 		t.Fatalf("injecting: %v (%d of %d acknowledged)", err, in.acked.Load(), len(c.msgs))
 	}
-	t.Logf("injected %d articles in %s (%d publish retries)", len(c.msgs), time.Since(start).Round(time.Millisecond), in.retries.Load())
+	kills := k.stop()
+	t.Logf("injected %d articles in %s (%d publish retries), %d stage kills", len(c.msgs), time.Since(start).Round(time.Millisecond), in.retries.Load(), kills)
 
 	waitDrained(t, js, 100*time.Second)
 	t.Logf("drained after %s", time.Since(start).Round(time.Millisecond))

@@ -3,6 +3,7 @@ package faults
 import (
 	"context"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 )
@@ -36,27 +37,11 @@ func TestKillStagesUnderLoad(t *testing.T) {
 	injected := make(chan error, 1)
 	go func() { injected <- in.run(ctx, c.msgs) }()
 
-	rng := rand.New(rand.NewPCG(seed, 1))
-	kills := 0
-	for running := true; running; {
-		select {
-		case err := <-injected:
-			if err != nil {
-				t.Fatalf("injecting: %v (%d of %d acknowledged)", err, in.acked.Load(), len(c.msgs))
-			}
-			running = false
-		case <-time.After(time.Second + time.Duration(rng.Int64N(int64(2*time.Second)))):
-			group := dedupes
-			if kills%2 == 1 {
-				group = taggers
-			}
-			p := group[rng.IntN(len(group))]
-			p.kill()
-			kills++
-			time.Sleep(time.Duration(rng.Int64N(int64(500 * time.Millisecond))))
-			p.start()
-		}
+	k := startKiller(seed, dedupes, taggers)
+	if err := <-injected; err != nil {
+		t.Fatalf("injecting: %v (%d of %d acknowledged)", err, in.acked.Load(), len(c.msgs))
 	}
+	kills := k.stop()
 	t.Logf("injected %d articles in %s (%d publish retries), %d kills", len(c.msgs), time.Since(start).Round(time.Millisecond), in.retries.Load(), kills)
 
 	waitDrained(t, js, 100*time.Second)
@@ -70,4 +55,42 @@ func TestKillStagesUnderLoad(t *testing.T) {
 			t.Errorf("%s exited by itself", p.name)
 		}
 	}
+}
+
+// killer kills one stage process with SIGKILL every 1–3 s, taking the
+// groups in turn and a replica at random, and starts it again within half
+// a second, until stopped.
+type killer struct {
+	stopc chan struct{}
+	wg    sync.WaitGroup
+	kills int
+}
+
+func startKiller(seed uint64, groups ...[]*proc) *killer {
+	k := &killer{stopc: make(chan struct{})}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	k.wg.Go(func() {
+		for {
+			select {
+			case <-k.stopc:
+				return
+			case <-time.After(time.Second + time.Duration(rng.Int64N(int64(2*time.Second)))):
+			}
+			group := groups[k.kills%len(groups)]
+			p := group[rng.IntN(len(group))]
+			p.kill()
+			k.kills++
+			time.Sleep(time.Duration(rng.Int64N(int64(500 * time.Millisecond))))
+			p.start()
+		}
+	})
+	return k
+}
+
+// stop ends the killing (every process is running again) and returns how
+// many kills there were.
+func (k *killer) stop() int {
+	close(k.stopc)
+	k.wg.Wait()
+	return k.kills
 }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -8,8 +9,14 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Connect dials url (one URL or a comma list) and keeps reconnecting for
-// ever: a broker restart pauses the daemon, it does not end it.
+// ConnectWait is how long Connect keeps trying a broker that does not
+// answer at start (a broker restarting, started after newswire) before it
+// gives up with an error.
+var ConnectWait = time.Minute
+
+// Connect dials url (one URL or a comma list), for up to ConnectWait, and
+// then keeps reconnecting for ever: a broker restart pauses the daemon, it
+// does not end it.
 func Connect(url, name string, log zerolog.Logger, opts ...nats.Option) (*nats.Conn, error) {
 	log = log.With().Str("component", "nats").Logger()
 	base := []nats.Option{
@@ -29,9 +36,17 @@ func Connect(url, name string, log zerolog.Logger, opts ...nats.Option) (*nats.C
 			log.Warn().Err(err).Msg("NATS async error")
 		}),
 	}
-	nc, err := nats.Connect(url, append(base, opts...)...)
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: connect to NATS at %s: %w", url, err)
+	deadline := time.Now().Add(ConnectWait)
+	for {
+		nc, err := nats.Connect(url, append(base, opts...)...)
+		if err == nil {
+			return nc, nil
+		}
+		if !errors.Is(err, nats.ErrNoServers) || time.Now().After(deadline) {
+			// Refused credentials or TLS, a bad URL: no point waiting.
+			return nil, fmt.Errorf("pipeline: connect to NATS at %s: %w", url, err)
+		}
+		log.Warn().Err(err).Str("url", url).Msg("NATS not reachable yet; retrying")
+		time.Sleep(time.Second)
 	}
-	return nc, nil
 }

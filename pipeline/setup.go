@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -95,9 +96,20 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*R
 		sc.Discard = jetstream.DiscardOld
 		err := ensure(ctx, func(ctx context.Context) error {
 			_, err := js.CreateStream(ctx, sc)
-			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-				_, err = js.UpdateStream(ctx, sc)
+			if !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				return err
 			}
+			// It exists: update it only if it differs in what we set, so
+			// processes starting together do not make a cluster
+			// re-assign a stream that another one has just created.
+			s, err := js.Stream(ctx, sc.Name)
+			if err != nil {
+				return err
+			}
+			if sameStream(s.CachedInfo().Config, sc) {
+				return nil
+			}
+			_, err = js.UpdateStream(ctx, sc)
 			return err
 		})
 		if err != nil {
@@ -196,4 +208,12 @@ func ensure(ctx context.Context, step func(ctx context.Context) error) error {
 		sleep(ctx, delay)
 		delay = min(2*delay, 2*time.Second)
 	}
+}
+
+// sameStream reports whether have already is the stream want asks for, in
+// every field EnsureTopology sets.
+func sameStream(have, want jetstream.StreamConfig) bool {
+	return slices.Equal(have.Subjects, want.Subjects) && have.MaxAge == want.MaxAge &&
+		have.Duplicates == want.Duplicates && have.Replicas == want.Replicas &&
+		have.Storage == want.Storage && have.Discard == want.Discard
 }

@@ -39,6 +39,18 @@ type Window struct {
 	tail     string        // msg id of this process's last publish in flight (mu)
 	inflight int           // publishes sent and not yet answered (mu)
 	followed atomic.Uint64 // highest NEWS_UNIQUE sequence the index holds
+	need     atomic.Uint64 // highest NEWS_UNIQUE sequence a catch-up waits for
+
+	// chained allows pipelined publishes (see publishUnlessCopy); it is
+	// set when NEWS_UNIQUE turns out to be on a standalone server. On a
+	// clustered stream nats-server (2.15) checks Nats-Expected-Last-Msg-Id
+	// only when it applies the replicated entry, and a failed check there
+	// is a "critical write error" that leaves the stream without a leader;
+	// so there each process publishes one story at a time (serialMu),
+	// expecting the followed sequence, which the leader checks before
+	// replicating.
+	chained  atomic.Bool
+	serialMu sync.Mutex
 	ownMu    sync.Mutex
 	own      map[string]bool // ids this process is publishing or published itself, until the follower sees them
 	caughtUp chan struct{}   // closed once the initial catch-up is done
@@ -67,14 +79,7 @@ func (w *Window) Len() int { return w.idx.Len() }
 // story to the index and expiring old ones.
 func (w *Window) Run(ctx context.Context) error {
 	start := time.Now().Add(-w.window)
-	var cons jetstream.Consumer
-	err := pipeline.Retry(ctx, func(ctx context.Context) error {
-		var err error
-		cons, err = w.js.OrderedConsumer(ctx, pipeline.StreamUnique, jetstream.OrderedConsumerConfig{
-			DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start,
-		})
-		return err
-	})
+	cons, err := w.follow(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start})
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -82,31 +87,47 @@ func (w *Window) Run(ctx context.Context) error {
 		return fmt.Errorf("dedupe: follow %s: %w", pipeline.StreamUnique, err)
 	}
 	if info, err := w.js.Stream(ctx, pipeline.StreamUnique); err == nil {
-		if st := info.CachedInfo().State; st.Msgs == 0 || st.LastTime.Before(start) {
+		ci := info.CachedInfo()
+		w.chained.Store(ci.Cluster == nil || ci.Cluster.RaftGroup == "")
+		if st := ci.State; st.Msgs == 0 || st.LastTime.Before(start) {
 			w.markCaughtUp() // nothing in the window to load
 		}
 	}
 	expire := time.NewTicker(10 * time.Minute)
 	defer expire.Stop()
+	stalls := 0
 	for ctx.Err() == nil {
-		batch, err := cons.Fetch(500, jetstream.FetchMaxWait(time.Second))
-		if err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			w.log.Warn().Err(err).Msg("following NEWS_UNIQUE failed; retrying")
-			sleepCtx(ctx, time.Second)
-			continue
-		}
 		n := 0
-		for m := range batch.Messages() {
-			n++
-			if w.ingest(m) == 0 {
-				w.markCaughtUp()
+		batch, err := cons.Fetch(500, jetstream.FetchMaxWait(time.Second))
+		if err == nil {
+			for m := range batch.Messages() {
+				n++
+				if w.ingest(m) == 0 {
+					w.markCaughtUp()
+				}
+			}
+			if err = batch.Error(); errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
+				err = nil
 			}
 		}
-		if n == 0 {
+		if n == 0 && err == nil {
 			w.markCaughtUp()
+		}
+		// A follower that gets nothing while the stream has moved on lost
+		// its consumer (an ordered consumer lives on the stream's leader,
+		// and a cluster node went away): follow again from where it was.
+		if n == 0 && (err != nil || w.need.Load() > w.followed.Load()) {
+			stalls++
+		} else {
+			stalls = 0
+		}
+		if stalls >= 2 && ctx.Err() == nil {
+			from := w.followed.Load() + 1
+			w.log.Warn().Err(err).Uint64("from_seq", from).Msg("following NEWS_UNIQUE stalled; following again")
+			if c, err := w.follow(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from}); err == nil {
+				cons = c
+			}
+			stalls = 0
 		}
 		select {
 		case <-expire.C:
@@ -115,6 +136,17 @@ func (w *Window) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// follow creates an ordered consumer on NEWS_UNIQUE, waiting for the broker.
+func (w *Window) follow(ctx context.Context, cfg jetstream.OrderedConsumerConfig) (jetstream.Consumer, error) {
+	var cons jetstream.Consumer
+	err := pipeline.Retry(ctx, func(ctx context.Context) error {
+		var err error
+		cons, err = w.js.OrderedConsumer(ctx, pipeline.StreamUnique, cfg)
+		return err
+	})
+	return cons, err
 }
 
 // markCaughtUp ends the initial catch-up: stories may be judged from now on.
@@ -204,9 +236,9 @@ func (w *Window) ready(ctx context.Context) error {
 // sequence expectation: the input may have been published by its own
 // earlier attempt, which the stream's Nats-Msg-Id window then drops.
 //
-// Publishes are pipelined: the mutex covers only the index query, the
-// index insert and handing the message to the connection, not the round
-// trip. Arbitration holds because each publish states what it expects the
+// On a standalone server publishes are pipelined: the mutex covers only
+// the index query, the index insert and handing the message to the
+// connection, not the round trip. Arbitration holds because each publish states what it expects the
 // stream's last message to be: the first of a run the sequence the index
 // has followed, each later one the msg id of this process's previous
 // publish (Nats-Expected-Last-Msg-Id). A message from another replica
@@ -221,6 +253,12 @@ func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig ne
 	if err != nil {
 		return nil, err
 	}
+	if !w.chained.Load() {
+		// One publish at a time, each expecting the followed sequence
+		// (see chained).
+		w.serialMu.Lock()
+		defer w.serialMu.Unlock()
+	}
 	indexed := false
 	for attempt := 0; attempt < 20; attempt++ {
 		fut, first, err := w.send(msg, a.ID, sig, redelivered, &indexed)
@@ -230,9 +268,13 @@ func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig ne
 		ack, err := awaitAck(ctx, fut)
 		w.done(err != nil)
 		if err == nil {
-			if ack.Duplicate {
+			switch {
+			case ack.Duplicate:
 				w.setOwn(a.ID, false)
-			} else {
+			case !redelivered:
+				// Stored right after what it expected, all of which the
+				// index holds. (A redelivered publish expects nothing: the
+				// follower vouches for the sequences before it.)
 				w.advance(ack.Sequence)
 			}
 			return nil, nil
@@ -331,6 +373,12 @@ func (w *Window) catchUp(ctx context.Context) error {
 		return err
 	}
 	last := s.CachedInfo().State.LastSeq
+	for {
+		need := w.need.Load()
+		if last <= need || w.need.CompareAndSwap(need, last) {
+			break
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	for w.followed.Load() < last {
