@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	remembered := fs.String("remembered", "10000,1000000", "stage: stories remembered by the near-duplicate window, comma-separated")
 	fs.IntVar(&c.articles, "articles", 50000, "stage: articles injected per run")
 	fs.IntVar(&c.stageRuns, "stage-runs", 3, "stage: runs per window size; the table shows medians")
-	fs.IntVar(&c.concurrency, "concurrency", 8, "stage: messages handled at once (the runner's default)")
+	fs.IntVar(&c.concurrency, "concurrency", 64, "stage: messages handled at once (the runner's default)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "stage: write a CPU profile of the first measured run of the last window size to this file")
 	fs.StringVar(&c.mutexProfile, "mutexprofile", "", "stage: write a mutex contention profile of the same run to this file")
 	if err := fs.Parse(args); err != nil {
