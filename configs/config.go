@@ -82,6 +82,10 @@ type Dedupe struct {
 	Window  Duration `yaml:"window"`  // how long near-duplicates are looked for, default 72h
 	Near    bool     `yaml:"near"`    // recognise near-duplicates (MinHash), default true
 	Updates bool     `yaml:"updates"` // publish changed versions of a known item as updates, default true
+	// MaxStories caps the near-duplicate window's memory (about 850 B per
+	// story); past it the oldest sixth of the window is forgotten early.
+	// Default 1,000,000; 0 in the file means no cap but the window.
+	MaxStories int `yaml:"max_stories"`
 }
 
 // Feed is one configured feed.

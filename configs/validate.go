@@ -55,6 +55,9 @@ func (c *checker) validateConfig(cfg *Config) {
 	c.duration("poll.timeout", cfg.Poll.Timeout, 0)
 	c.duration("dedupe.ttl", cfg.Dedupe.TTL, 0)
 	c.duration("dedupe.window", cfg.Dedupe.Window, time.Minute)
+	if cfg.Dedupe.MaxStories < 0 {
+		c.errorf("dedupe.max_stories", "must not be negative, got %d", cfg.Dedupe.MaxStories)
+	}
 	c.duration("poll.min_interval", cfg.Poll.MinInterval, time.Second)
 	c.duration("poll.max_interval", cfg.Poll.MaxInterval, time.Second)
 	if cfg.Poll.MinInterval > 0 && cfg.Poll.MaxInterval > 0 && cfg.Poll.MaxInterval < cfg.Poll.MinInterval {

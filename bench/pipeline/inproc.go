@@ -102,7 +102,7 @@ func runDaemon(ctx context.Context, c config, stderr io.Writer) error {
 	case "dedupe,tag":
 		dopts := dedupe.Options{NoUpdates: !def.Dedupe.Updates}
 		if def.Dedupe.Near {
-			dopts.Window = dedupe.NewWindow(js, def.Dedupe.Window.D(), log)
+			dopts.Window = dedupe.NewWindow(js, def.Dedupe.Window.D(), def.Dedupe.MaxStories, log)
 			g.Go(func() error { return dopts.Window.Run(gctx) })
 		}
 		stage := dedupe.New(js, res.Dedupe, dopts, metrics, log)

@@ -194,7 +194,7 @@ func (d *daemon) serve(ctx context.Context) error {
 	if d.parts.dedupe {
 		opts := dedupe.Options{NoUpdates: !d.cfg.Dedupe.Updates}
 		if d.cfg.Dedupe.Near {
-			opts.Window = dedupe.NewWindow(d.js, d.cfg.Dedupe.Window.D(), d.log)
+			opts.Window = dedupe.NewWindow(d.js, d.cfg.Dedupe.Window.D(), d.cfg.Dedupe.MaxStories, d.log)
 			g.Go(func() error { return opts.Window.Run(gctx) })
 		}
 		stage := dedupe.New(d.js, d.res.Dedupe, opts, d.metrics, d.log)

@@ -57,13 +57,15 @@ type Window struct {
 	once     sync.Once
 }
 
-// NewWindow returns a window remembering stories for window (0: 72 h).
-func NewWindow(js jetstream.JetStream, window time.Duration, log zerolog.Logger) *Window {
+// NewWindow returns a window remembering stories for window (0: 72 h) and
+// at most maxStories of them (0: no cap but the window; past the cap the
+// oldest sixth of the window is forgotten at once).
+func NewWindow(js jetstream.JetStream, window time.Duration, maxStories int, log zerolog.Logger) *Window {
 	if window <= 0 {
 		window = 72 * time.Hour
 	}
 	return &Window{
-		idx:      near.NewIndex(near.IndexConfig{Window: window}),
+		idx:      near.NewIndex(near.IndexConfig{Window: window, MaxStories: maxStories}),
 		js:       js,
 		window:   window,
 		log:      log.With().Str("component", "dedupe-window").Logger(),
@@ -74,6 +76,10 @@ func NewWindow(js jetstream.JetStream, window time.Duration, log zerolog.Logger)
 
 // Len is the number of stories remembered.
 func (w *Window) Len() int { return w.idx.Len() }
+
+// Dropped is the number of stories forgotten before their time because the
+// window reached its cap.
+func (w *Window) Dropped() int { return w.idx.Dropped() }
 
 // Run follows NEWS_UNIQUE from window ago until ctx is done, adding every
 // story to the index and expiring old ones.
@@ -95,7 +101,7 @@ func (w *Window) Run(ctx context.Context) error {
 	}
 	expire := time.NewTicker(10 * time.Minute)
 	defer expire.Stop()
-	stalls := 0
+	stalls, dropped := 0, 0
 	for ctx.Err() == nil {
 		n := 0
 		batch, err := cons.Fetch(500, jetstream.FetchMaxWait(time.Second))
@@ -132,6 +138,11 @@ func (w *Window) Run(ctx context.Context) error {
 		select {
 		case <-expire.C:
 			w.idx.Expire(time.Now().Add(-w.window))
+			if d := w.idx.Dropped(); d > dropped {
+				w.log.Warn().Int("forgotten", d-dropped).Int("stories", w.idx.Len()).
+					Msg("near-duplicate window at dedupe.max_stories: the oldest stories were forgotten early")
+				dropped = d
+			}
 		default:
 		}
 	}

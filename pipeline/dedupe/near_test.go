@@ -21,7 +21,7 @@ func runWindowed(t *testing.T, srv *natstest.Server, concurrency int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := dedupe.NewWindow(srv.JS, time.Hour, zerolog.Nop())
+	w := dedupe.NewWindow(srv.JS, time.Hour, 0, zerolog.Nop())
 	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{Window: w}, nil, zerolog.Nop())
 	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
 		Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe, Concurrency: concurrency,
@@ -82,7 +82,7 @@ func TestNearWindowSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := dedupe.NewWindow(srv.JS, time.Hour, zerolog.Nop())
+	w := dedupe.NewWindow(srv.JS, time.Hour, 0, zerolog.Nop())
 	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{Window: w}, nil, zerolog.Nop())
 	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{Stage: "dedupe", Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe}, stage.Handle, nil, zerolog.Nop())
 	done := make(chan struct{}, 2)

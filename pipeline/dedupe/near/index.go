@@ -17,6 +17,10 @@ type IndexConfig struct {
 	// common vocabulary and not looked up (see Query); default
 	// DefaultKeyLimit.
 	KeyLimit int
+	// MaxStories caps the stories held: past it, Add forgets the oldest
+	// generation (a Generations-th of the window) at once; the newest
+	// generation is always kept. Zero: no cap but the window.
+	MaxStories int
 }
 
 // Index remembers the signatures of recent stories and finds the ones a
@@ -35,6 +39,7 @@ type Index struct {
 	mu        sync.RWMutex
 	gens      []*generation // oldest first
 	n         int
+	dropped   int      // stories forgotten early (MaxStories)
 	cutoff    int64    // unix nanoseconds: Query ignores stories before it
 	keyBuf    []uint32 // scratch of Add, under mu
 	minsBuf   []uint32
@@ -112,6 +117,20 @@ func (x *Index) Add(id string, at time.Time, sig Signature) {
 		g.table.insert(k, slot, x.cfg.KeyLimit)
 	}
 	x.n++
+	for x.cfg.MaxStories > 0 && x.n > x.cfg.MaxStories && len(x.gens) > 1 {
+		old := x.gens[0]
+		x.n -= len(old.ids)
+		x.cutoff = max(x.cutoff, old.start+int64(x.width))
+		x.gens = slices.Delete(x.gens, 0, 1)
+		x.dropped += len(old.ids)
+	}
+}
+
+// Dropped is the number of stories forgotten early because of MaxStories.
+func (x *Index) Dropped() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.dropped
 }
 
 // generationFor returns the generation of time t, creating it.

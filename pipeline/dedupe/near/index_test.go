@@ -185,3 +185,38 @@ func TestIndexConcurrent(t *testing.T) {
 		t.Error("nothing remembered")
 	}
 }
+
+// TestIndexMaxStories: past the cap the oldest generation is forgotten at
+// once, the newest always kept, and the count says how many went early.
+func TestIndexMaxStories(t *testing.T) {
+	x := near.NewIndex(near.IndexConfig{Window: 6 * time.Hour, Generations: 6, MaxStories: 250})
+	base := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	var first near.Signature
+	for h := range 3 { // three generations of an hour, 100 stories each
+		for i := range 100 {
+			sig := near.Sign(fmt.Sprintf("story %d of hour %d about the harbour strike", i, h), fmt.Sprintf("unique words %d %d alpha beta gamma delta epsilon zeta eta theta iota kappa lambda", h, i))
+			if h == 0 && i == 0 {
+				first = sig
+			}
+			x.Add(fmt.Sprintf("h%d-%d", h, i), base.Add(time.Duration(h)*time.Hour+time.Duration(i)*time.Second), sig)
+		}
+	}
+	if got := x.Len(); got != 200 {
+		t.Errorf("Len = %d, want 200 (the first hour forgotten when the 251st story came)", got)
+	}
+	if got := x.Dropped(); got != 100 {
+		t.Errorf("Dropped = %d, want 100", got)
+	}
+	for _, c := range x.Query(first) {
+		if c.ID == "h0-0" {
+			t.Errorf("a forgotten story is still found: %+v", c)
+		}
+	}
+	one := near.NewIndex(near.IndexConfig{Window: 6 * time.Hour, Generations: 6, MaxStories: 10})
+	for i := range 50 {
+		one.Add(fmt.Sprintf("s%d", i), base.Add(time.Duration(i)*time.Second), near.Sign("t", fmt.Sprintf("s %d", i)))
+	}
+	if got := one.Len(); got != 50 {
+		t.Errorf("one generation over the cap: Len = %d, want 50 (the newest generation is kept)", got)
+	}
+}
