@@ -114,6 +114,13 @@ func newProc(t *testing.T, name, bin string, args ...string) *proc {
 		if t.Failed() {
 			t.Logf("--- last lines of %s (%s) ---\n%s", name, p.logPath, tail(p.logPath, 40))
 		}
+		if dir := os.Getenv("NEWSWIRE_FAULT_LOGS"); dir != "" {
+			// Keep every process's log, for reading a passing run too.
+			if data, err := os.ReadFile(p.logPath); err == nil {
+				_ = os.MkdirAll(dir, 0o755)
+				_ = os.WriteFile(filepath.Join(dir, t.Name()+"-"+name+".log"), data, 0o644)
+			}
+		}
 	})
 	p.start()
 	return p

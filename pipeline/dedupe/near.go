@@ -264,20 +264,26 @@ func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig ne
 	if err != nil {
 		return nil, err
 	}
-	if !w.chained.Load() {
-		// One publish at a time, each expecting the followed sequence
-		// (see chained).
-		w.serialMu.Lock()
-		defer w.serialMu.Unlock()
-	}
+	serial := !w.chained.Load()
 	indexed := false
 	for attempt := 0; attempt < 20; attempt++ {
+		if serial {
+			// One publish at a time, each expecting the followed
+			// sequence (see chained); not held while catching up.
+			w.serialMu.Lock()
+		}
 		fut, first, err := w.send(msg, a.ID, sig, redelivered, &indexed)
 		if first != nil || err != nil {
+			if serial {
+				w.serialMu.Unlock()
+			}
 			return first, err
 		}
 		ack, err := awaitAck(ctx, fut)
 		w.done(err != nil)
+		if serial {
+			w.serialMu.Unlock()
+		}
 		if err == nil {
 			switch {
 			case ack.Duplicate:
