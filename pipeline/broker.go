@@ -76,17 +76,17 @@ const (
 // ErrRetry, returned by a function given to Retry, asks for another attempt.
 var ErrRetry = errors.New("pipeline: try again")
 
-// retryable reports whether another attempt of the same request may succeed:
-// the broker was away, slow or full, not the request wrong.
+// retryable reports whether another attempt of the same request may succeed
+// within Retry: the broker was away or slow, not the request wrong. A full
+// store is not retried here: storage comes back when an operator frees it,
+// not in milliseconds, so the message goes back to the Runner, which
+// retries it with a growing delay and reports the condition.
 func retryable(err error) bool {
-	if errors.Is(err, ErrRetry) {
-		return true
-	}
 	switch Classify(err) {
-	case KindStorageFull, KindUnavailable, KindTimeout:
+	case KindUnavailable, KindTimeout:
 		return true
 	}
-	return false
+	return errors.Is(err, ErrRetry)
 }
 
 // AttemptTimeout bounds one request to the broker inside Retry; a broker
@@ -99,21 +99,22 @@ const AttemptTimeout = 5 * time.Second
 // passed to Retry must be idempotent: publishes carry a Nats-Msg-Id, KV
 // creates recognise their own earlier claim.
 func Retry(ctx context.Context, fn func(ctx context.Context) error) error {
+	return retry(ctx, AttemptTimeout, retryable, fn)
+}
+
+// retry calls fn with a deadline of attempt per call until it succeeds,
+// again(err) is false, or ctx ends, waiting 50 ms, then twice as long each
+// time up to 2 s, between attempts.
+func retry(ctx context.Context, attempt time.Duration, again func(error) bool, fn func(ctx context.Context) error) error {
 	delay := 50 * time.Millisecond
 	for {
-		actx, cancel := context.WithTimeout(ctx, AttemptTimeout)
+		actx, cancel := context.WithTimeout(ctx, attempt)
 		err := fn(actx)
 		cancel()
-		if err == nil || !retryable(err) || ctx.Err() != nil {
+		if err == nil || !again(err) || ctx.Err() != nil {
 			if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 				return fmt.Errorf("%w (gave up: %v)", err, ctx.Err())
 			}
-			return err
-		}
-		if Classify(err) == KindStorageFull {
-			// Storage comes back when an operator frees it, not in
-			// milliseconds: hand the message back to the runner, which
-			// retries it with a growing delay and reports the condition.
 			return err
 		}
 		sleep(ctx, delay)

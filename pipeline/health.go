@@ -3,7 +3,9 @@ package pipeline
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +25,7 @@ import (
 type Health struct {
 	mu      sync.Mutex
 	blocked map[string]Condition
+	n       atomic.Int32 // len(blocked): OK, called per message, locks only when something is blocked
 	errors  *prometheus.CounterVec
 	gauge   *prometheus.GaugeVec
 }
@@ -72,11 +75,14 @@ func (h *Health) Fail(component string, err error) bool {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if c, ok := h.blocked[component]; ok && c.Kind == kind {
+	c, ok := h.blocked[component]
+	if ok && c.Kind == kind {
 		return false
 	}
-	if c, ok := h.blocked[component]; ok {
+	if ok {
 		h.gauge.WithLabelValues(component, c.Kind).Set(0)
+	} else {
+		h.n.Add(1)
 	}
 	h.blocked[component] = Condition{Component: component, Kind: kind, Err: err.Error(), Since: time.Now()}
 	h.gauge.WithLabelValues(component, kind).Set(1)
@@ -86,7 +92,7 @@ func (h *Health) Fail(component string, err error) bool {
 // OK records a successful write of component, ending its blocked condition.
 // It returns the condition that ended, if any.
 func (h *Health) OK(component string) (Condition, bool) {
-	if h == nil {
+	if h == nil || h.n.Load() == 0 {
 		return Condition{}, false
 	}
 	h.mu.Lock()
@@ -94,6 +100,7 @@ func (h *Health) OK(component string) (Condition, bool) {
 	c, ok := h.blocked[component]
 	if ok {
 		delete(h.blocked, component)
+		h.n.Add(-1)
 		h.gauge.WithLabelValues(component, c.Kind).Set(0)
 	}
 	return c, ok
@@ -110,14 +117,6 @@ func (h *Health) Blocked() []Condition {
 	for _, c := range h.blocked {
 		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b Condition) int {
-		if a.Component < b.Component {
-			return -1
-		}
-		if a.Component > b.Component {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Condition) int { return strings.Compare(a.Component, b.Component) })
 	return out
 }

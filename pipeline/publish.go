@@ -20,13 +20,7 @@ func PublishJSON(ctx context.Context, js jetstream.JetStream, subject, msgID str
 	if err != nil {
 		return fmt.Errorf("pipeline: encode %s: %w", subject, err)
 	}
-	msg := nats.NewMsg(subject)
-	msg.Data = data
-	for k, vals := range header {
-		msg.Header[k] = vals
-	}
-	msg.Header.Set("Content-Type", "application/json")
-	if _, err := Publish(ctx, js, msg, jetstream.WithMsgID(msgID)); err != nil {
+	if _, err := Publish(ctx, js, JSONMsg(subject, msgID, data, header)); err != nil {
 		return fmt.Errorf("pipeline: publish %s: %w", subject, err)
 	}
 	return nil
@@ -39,32 +33,39 @@ func PublishJSON(ctx context.Context, js jetstream.JetStream, subject, msgID str
 func PublishAll(ctx context.Context, js jetstream.JetStream, msgs []*nats.Msg) error {
 	pending := msgs
 	return Retry(ctx, func(ctx context.Context) error {
-		futures := make([]jetstream.PubAckFuture, 0, len(pending))
-		var failed []*nats.Msg
-		var firstErr error
-		for _, m := range pending {
-			f, err := js.PublishMsgAsync(m)
-			if err != nil {
-				failed, firstErr = append(failed, m), cmp.Or(firstErr, err)
-				continue
-			}
-			futures = append(futures, f)
-		}
-		for _, f := range futures {
-			select {
-			case <-f.Ok():
-			case err := <-f.Err():
-				failed, firstErr = append(failed, f.Msg()), cmp.Or(firstErr, err)
-			case <-ctx.Done():
-				failed, firstErr = append(failed, f.Msg()), cmp.Or(firstErr, ctx.Err())
-			}
-		}
-		pending = failed
-		if firstErr != nil {
-			return fmt.Errorf("pipeline: publish %s: %w", failed[0].Subject, firstErr)
-		}
-		return nil
+		var err error
+		pending, err = publishBatch(ctx, js, pending)
+		return err
 	})
+}
+
+// publishBatch sends msgs without waiting between them, then waits for
+// every ack. It returns the messages not stored and the first error.
+func publishBatch(ctx context.Context, js jetstream.JetStream, msgs []*nats.Msg) ([]*nats.Msg, error) {
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	var failed []*nats.Msg
+	var firstErr error
+	for _, m := range msgs {
+		f, err := js.PublishMsgAsync(m)
+		if err != nil {
+			failed, firstErr = append(failed, m), cmp.Or(firstErr, err)
+			continue
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			failed, firstErr = append(failed, f.Msg()), cmp.Or(firstErr, err)
+		case <-ctx.Done():
+			failed, firstErr = append(failed, f.Msg()), cmp.Or(firstErr, ctx.Err())
+		}
+	}
+	if firstErr != nil {
+		return failed, fmt.Errorf("pipeline: publish %s: %w", failed[0].Subject, firstErr)
+	}
+	return nil, nil
 }
 
 // JSONMsg is a message on subject with the JSON body data and msgID as its
@@ -145,30 +146,17 @@ func (p *RawPublisher) Publish(ctx context.Context, articles []feeds.Article) er
 }
 
 func (p *RawPublisher) publish(ctx context.Context, articles []feeds.Article) error {
-	futures := make([]jetstream.PubAckFuture, 0, len(articles))
+	msgs := make([]*nats.Msg, len(articles))
 	for i := range articles {
 		a := &articles[i]
-		data, err := json.Marshal(a)
+		data, err := EncodeArticle(a)
 		if err != nil {
-			return fmt.Errorf("pipeline: encode article %s: %w", a.ID, err)
+			return err
 		}
-		msg := nats.NewMsg(RawSubject(a.Feed.ID))
-		msg.Data = data
-		msg.Header.Set("Content-Type", "application/json")
-		f, err := p.js.PublishMsgAsync(msg, jetstream.WithMsgID(RawMsgID(a)))
-		if err != nil {
-			return fmt.Errorf("pipeline: publish article %s: %w", a.ID, err)
-		}
-		futures = append(futures, f)
+		msgs[i] = JSONMsg(RawSubject(a.Feed.ID), RawMsgID(a), data, nil)
 	}
-	for _, f := range futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return fmt.Errorf("pipeline: publish %s: %w", f.Msg().Subject, err)
-		case <-ctx.Done():
-			return fmt.Errorf("pipeline: publish: %w", ctx.Err())
-		}
-	}
-	return nil
+	// One attempt: a feed whose articles the broker refused is polled
+	// again soon (its state did not advance), so nothing waits here.
+	_, err := publishBatch(ctx, p.js, msgs)
+	return err
 }

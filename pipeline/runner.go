@@ -135,7 +135,6 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 		delivered, seq = meta.NumDelivered, meta.Sequence.Stream
 	}
 	err := r.safeHandle(ctx, msg)
-	health := r.metrics.Health()
 	var perm *PermanentError
 	switch kind := Classify(err); {
 	case err == nil:
@@ -144,7 +143,7 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 			// which the outputs' Nats-Msg-Id makes harmless.
 			r.log.Warn().Err(err).Uint64("seq", seq).Msg("ack failed")
 		}
-		if c, ended := health.OK(r.opts.Stage); ended {
+		if c, ended := r.metrics.Health().OK(r.opts.Stage); ended {
 			r.log.Info().Str("was", c.String()).Msg("broker writes succeed again; resuming")
 		}
 		r.metrics.stageResult(r.opts.Stage, "ok")
@@ -153,14 +152,7 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 	case kind != "":
 		// The broker's trouble, not the article's: retry for as long as it
 		// takes, never dead-letter (the consumer's MaxDeliver is unlimited).
-		delay := min(r.opts.RetryDelay<<min(delivered-1, 6), maxBrokerRetryDelay)
-		if health.Fail(r.opts.Stage, err) {
-			r.log.Error().Err(err).Str("kind", kind).Msg("broker refuses writes; holding messages until it recovers (see /readyz)")
-		} else {
-			r.log.Debug().Err(err).Uint64("seq", seq).Uint64("delivered", delivered).Dur("retry_in", delay).Msg("broker error; will retry")
-		}
-		_ = msg.NakWithDelay(delay)
-		r.metrics.stageResult(r.opts.Stage, "retry")
+		r.holdForBroker(msg, seq, delivered, err)
 	case delivered >= uint64(r.opts.MaxDeliver):
 		r.deadLetter(ctx, msg, seq, delivered, err)
 	default:
@@ -169,6 +161,20 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 		_ = msg.NakWithDelay(delay)
 		r.metrics.stageResult(r.opts.Stage, "retry")
 	}
+}
+
+// holdForBroker hands msg back for a retry after a broker error: with a
+// delay growing per delivery up to maxBrokerRetryDelay, reported to Health
+// (logged loudly once when the condition starts).
+func (r *Runner) holdForBroker(msg jetstream.Msg, seq, delivered uint64, err error) {
+	delay := min(r.opts.RetryDelay<<min(delivered-1, 6), maxBrokerRetryDelay)
+	if r.metrics.Health().Fail(r.opts.Stage, err) {
+		r.log.Error().Err(err).Str("kind", Classify(err)).Msg("broker refuses writes; holding messages until it recovers (see /readyz)")
+	} else {
+		r.log.Debug().Err(err).Uint64("seq", seq).Uint64("delivered", delivered).Dur("retry_in", delay).Msg("broker error; will retry")
+	}
+	_ = msg.NakWithDelay(delay)
+	r.metrics.stageResult(r.opts.Stage, "retry")
 }
 
 // maxBrokerRetryDelay caps the delay between retries of a message held back
@@ -212,12 +218,8 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, seq, deliver
 	_, err := Publish(ctx, r.js, out, jetstream.WithMsgID(r.opts.Stage+":"+strconv.FormatUint(seq, 10)))
 	if err != nil {
 		// Keep the input: better a redelivery than a lost message.
-		if r.metrics.Health().Fail(r.opts.Stage, err) {
-			r.log.Error().Err(err).Msg("broker refuses writes; holding messages until it recovers (see /readyz)")
-		}
 		r.log.Error().Err(err).Uint64("seq", seq).Msg("dead-letter publish failed; will retry the message")
-		_ = msg.NakWithDelay(min(r.opts.RetryDelay<<min(delivered-1, 6), maxBrokerRetryDelay))
-		r.metrics.stageResult(r.opts.Stage, "retry")
+		r.holdForBroker(msg, seq, delivered, err)
 		return
 	}
 	if err := msg.TermWithReason(reason); err != nil {

@@ -185,29 +185,19 @@ func ensureBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.Key
 	return kv, nil
 }
 
-// ensure runs one create-or-update step with a deadline per attempt and
-// retries it until ctx ends. Creating first (and updating only what exists
-// with another configuration) lets several processes start at once on a
-// fresh cluster: the first create wins, the others find an equal stream
-// (which the server accepts as a create) or update it. The per-attempt
-// deadline keeps a request lost during a leader election from using up
-// the whole start-up time.
+// ensure runs one create-or-update step with a deadline of 10 s per attempt
+// and retries it until ctx ends, unless the server refuses the configuration
+// itself (a 400: retrying cannot help). Creating first (and updating only
+// what exists with another configuration) lets several processes start at
+// once on a fresh cluster: the first create wins, the others find an equal
+// stream (which the server accepts as a create) or update it. The
+// per-attempt deadline keeps a request lost during a leader election from
+// using up the whole start-up time.
 func ensure(ctx context.Context, step func(ctx context.Context) error) error {
-	delay := 100 * time.Millisecond
-	for {
-		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := step(actx)
-		cancel()
-		if err == nil || ctx.Err() != nil {
-			return err
-		}
+	return retry(ctx, 10*time.Second, func(err error) bool {
 		var apiErr *jetstream.APIError
-		if errors.As(err, &apiErr) && apiErr.Code == 400 {
-			return err // a configuration the server refuses: retrying cannot help
-		}
-		sleep(ctx, delay)
-		delay = min(2*delay, 2*time.Second)
-	}
+		return !errors.As(err, &apiErr) || apiErr.Code != 400
+	}, step)
 }
 
 // sameStream reports whether have already is the stream want asks for, in

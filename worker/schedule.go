@@ -156,7 +156,7 @@ func backoff(interval time.Duration, errs int, class feeds.ErrorClass, cap time.
 // transient reports whether an error class usually clears up by itself.
 func transient(c feeds.ErrorClass) bool {
 	switch c {
-	case feeds.ClassNetwork, feeds.ClassTimeout, feeds.ClassDNS, feeds.ClassHTTP5xx, feeds.ClassHTTP429, classPublish:
+	case feeds.ClassNetwork, feeds.ClassTimeout, feeds.ClassDNS, feeds.ClassHTTP5xx, feeds.ClassHTTP429:
 		return true
 	}
 	return false

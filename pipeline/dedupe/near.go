@@ -27,8 +27,9 @@ import (
 // arbitrated by the stream itself: a story is published with
 // Nats-Expected-Last-Sequence set to the last sequence the index has seen,
 // so a publish that raced another one fails, and the loser catches up and
-// asks the index again. Within one process the check-and-publish is
-// serialised by a mutex.
+// asks the index again. Within one process the index query and the sending
+// are serialised by a mutex; how many publishes may be in flight at once is
+// in publishUnlessCopy.
 type Window struct {
 	idx    *near.Index
 	js     jetstream.JetStream
@@ -222,10 +223,13 @@ func (w *Window) takeOwn(id string) bool {
 }
 
 // advance raises followed to seq.
-func (w *Window) advance(seq uint64) {
+func (w *Window) advance(seq uint64) { raise(&w.followed, seq) }
+
+// raise sets a to v unless it already holds more.
+func raise(a *atomic.Uint64, v uint64) {
 	for {
-		cur := w.followed.Load()
-		if seq <= cur || w.followed.CompareAndSwap(cur, seq) {
+		cur := a.Load()
+		if v <= cur || a.CompareAndSwap(cur, v) {
 			return
 		}
 	}
@@ -260,10 +264,11 @@ func (w *Window) publishUnlessCopy(ctx context.Context, a *feeds.Article, sig ne
 	if err := w.ready(ctx); err != nil {
 		return nil, err
 	}
-	msg, err := articleMsg(pipeline.UniqueSubject(a.Feed.ID), a)
+	data, err := pipeline.EncodeArticle(a)
 	if err != nil {
 		return nil, err
 	}
+	msg := pipeline.JSONMsg(pipeline.UniqueSubject(a.Feed.ID), a.ID, data, nil)
 	serial := !w.chained.Load()
 	indexed := false
 	for attempt := 0; attempt < 20; attempt++ {
@@ -327,7 +332,7 @@ func (w *Window) send(msg *nats.Msg, id string, sig near.Signature, redelivered 
 			return nil, &c, nil
 		}
 	}
-	opts := []jetstream.PublishOpt{jetstream.WithMsgID(id)}
+	var opts []jetstream.PublishOpt // msg carries its Nats-Msg-Id
 	switch {
 	case redelivered:
 	case w.tail != "":
@@ -390,12 +395,7 @@ func (w *Window) catchUp(ctx context.Context) error {
 		return err
 	}
 	last := s.CachedInfo().State.LastSeq
-	for {
-		need := w.need.Load()
-		if last <= need || w.need.CompareAndSwap(need, last) {
-			break
-		}
-	}
+	raise(&w.need, last)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	for w.followed.Load() < last {
@@ -417,17 +417,6 @@ func wrongLastSequence(err error) bool {
 // errCodeWrongLastMsgID is JetStream's "wrong last msg ID" (nats.go does not
 // name it).
 const errCodeWrongLastMsgID = 10070
-
-func articleMsg(subject string, a *feeds.Article) (*nats.Msg, error) {
-	data, err := pipeline.EncodeArticle(a)
-	if err != nil {
-		return nil, err
-	}
-	msg := nats.NewMsg(subject)
-	msg.Data = data
-	msg.Header.Set("Content-Type", "application/json")
-	return msg, nil
-}
 
 func sleepCtx(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)

@@ -322,8 +322,7 @@ func (s *Stage) claim(ctx context.Context, name string, value []byte) (*claim, u
 		// input (its sequence is in the value), which Handle takes as ours.
 		_, err := s.kv.Create(ctx, name, value)
 		if !errors.Is(err, jetstream.ErrKeyExists) {
-			entry = nil
-			return err
+			return err // nil: the key is ours
 		}
 		entry, err = s.kv.Get(ctx, name)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
