@@ -19,24 +19,8 @@ import (
 // 50 s: see below); the node is started again at least eight seconds
 // after the kill and catches up. Every story must come out once.
 func TestClusterNodeLoss(t *testing.T) {
-	skipShort(t)
-	const articles, rate = 8000, 300 // 27 s of injection
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	c := newCorpus(t, seed, articles, 0.3)
-
-	start := time.Now()
-	b := startBroker(t, 3)
-	config := stageConfig(t, b.URL(), 3)
-	stages := append(startStages(t, config, "dedupe", 2), startStages(t, config, "tag", 2)...)
-	_, js := b.connect()
-	t.Logf("cluster and 4 stages up in %s", time.Since(start).Round(time.Millisecond))
-
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second)
-	defer cancel()
-	in := &injector{js: js, workers: 16, rate: rate, timeout: 5 * time.Second}
-	injected := make(chan error, 1)
-	go func() { injected <- in.run(ctx, c.msgs) }()
+	l := startLoad(t, 3, 8000, 300, 5*time.Second, 100*time.Second) // 27 s of injection
+	b, js, in := l.b, l.js, l.in
 
 	time.Sleep(8 * time.Second)
 	leader := streamLeader(t, js, pipeline.StreamUnique)
@@ -71,22 +55,8 @@ func TestClusterNodeLoss(t *testing.T) {
 	node.waitLog("Server is ready", 60*time.Second)
 	t.Logf("%s restarted", node.name)
 
-	if err := <-injected; err != nil {
-		t.Fatalf("injecting: %v (%d of %d acknowledged)", err, in.acked.Load(), len(c.msgs))
-	}
-	t.Logf("injected %d articles in %s (%d publish retries)", len(c.msgs), time.Since(start).Round(time.Millisecond), in.retries.Load())
-
-	waitDrained(t, js, 100*time.Second)
-	t.Logf("drained after %s", time.Since(start).Round(time.Millisecond))
-	o := check(t, js, c)
-	if o.dead != 0 {
-		t.Errorf("%d messages dead-lettered; want none", o.dead)
-	}
-	for _, p := range stages {
-		if !p.running() {
-			t.Errorf("%s exited", p.name)
-		}
-	}
+	l.waitInjected(t)
+	l.verify(t)
 }
 
 // streamLeader is the name of the server leading stream.

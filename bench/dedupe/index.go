@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/newswire/newswire/internal/harness"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
 	"github.com/newswire/newswire/pipeline/dedupe/near/neartest"
 )
@@ -36,7 +37,7 @@ func runIndex(ctx context.Context, c config, w io.Writer) error {
 			return err
 		}
 		r := measureIndex(n, c)
-		fmt.Fprintf(w, "| %s | %.0f B | %.1f µs | %.1f µs | %.1f µs | %.1f %% |\n", thousands(r.stories), r.bytesPerStory,
+		fmt.Fprintf(w, "| %s | %.0f B | %.1f µs | %.1f µs | %.1f µs | %.1f %% |\n", harness.Thousands(r.stories), r.bytesPerStory,
 			micros(r.queryCopy), micros(r.queryNew), micros(r.add), 100*r.found)
 	}
 	fmt.Fprintln(w)
@@ -132,11 +133,3 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
-
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}

@@ -1,17 +1,7 @@
 package main
 
-import (
-	"fmt"
-	"os"
-)
+import "os"
 
 // resetPeakRSS sets the process's peak resident set (VmHWM) to its current
 // one (Linux ≥ 4.0; elsewhere VmHWM is not read either).
 func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-func mib(b int64) string {
-	if b <= 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%d MiB", b>>20)
-}

@@ -44,7 +44,7 @@ func runStage(ctx context.Context, c config, w io.Writer) error {
 
 	at := time.Now().UTC()
 	fmt.Fprintf(w, "dedupe stage on embedded JetStream (%s, GOMAXPROCS %d): %s articles per run, %d handled at once; medians of %d runs\n\n",
-		runtime.Version(), runtime.GOMAXPROCS(0), thousands(c.articles), c.concurrency, c.stageRuns)
+		runtime.Version(), runtime.GOMAXPROCS(0), harness.Thousands(c.articles), c.concurrency, c.stageRuns)
 	fmt.Fprintln(w, "| stories remembered | window load | articles/s | unique published (new in input) | duplicates dropped | CPU s / 1,000 articles | peak RSS | heap per remembered story |")
 	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for si, n := range c.remembered {
@@ -54,7 +54,7 @@ func runStage(ctx context.Context, c config, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("pre-load %d stories: %w", n, err)
 		}
-		fmt.Fprintf(c.progress, "stage: %s stories stored on NEWS_UNIQUE in %s\n", thousands(n), time.Since(t0).Round(time.Millisecond))
+		fmt.Fprintf(c.progress, "stage: %s stories stored on NEWS_UNIQUE in %s\n", harness.Thousands(n), time.Since(t0).Round(time.Millisecond))
 		in, fresh := inputs(c.articles, samples, 42, at)
 		var runs []stageRun
 		for r := 0; r < c.stageRuns; r++ {
@@ -69,7 +69,7 @@ func runStage(ctx context.Context, c config, w io.Writer) error {
 				return fmt.Errorf("%d stories remembered, run %d: %w", n, r+1, err)
 			}
 			fmt.Fprintf(c.progress, "stage: %s remembered, run %d: load %s (RSS then %s), %.0f articles/s, %d unique, %d dropped, %.3f CPU s / 1,000, peak RSS %s; window entries after the run %d (stories %d)\n",
-				thousands(n), r+1, res.load.Round(time.Millisecond), mib(res.loadedRSS), res.perSecond, res.unique, res.dropped, res.cpuPer1k, mib(res.peakRSS), res.entries, n+1+int(res.unique))
+				harness.Thousands(n), r+1, res.load.Round(time.Millisecond), harness.MiB(res.loadedRSS), res.perSecond, res.unique, res.dropped, res.cpuPer1k, harness.MiB(res.peakRSS), res.entries, n+1+int(res.unique))
 			runs = append(runs, res)
 		}
 		perStory, err := windowMemory(ctx, pre, n)
@@ -78,8 +78,8 @@ func runStage(ctx context.Context, c config, w io.Writer) error {
 			return fmt.Errorf("%d stories remembered, memory: %w", n, err)
 		}
 		m := medianRun(runs)
-		fmt.Fprintf(w, "| %s | %.1f s | %.0f | %s (%s) | %s | %.3f | %s | %.0f B |\n", thousands(n), m.load.Seconds(), m.perSecond,
-			thousands(int(m.unique)), thousands(fresh), thousands(int(m.dropped)), m.cpuPer1k, mib(m.peakRSS), perStory)
+		fmt.Fprintf(w, "| %s | %.1f s | %.0f | %s (%s) | %s | %.3f | %s | %.0f B |\n", harness.Thousands(n), m.load.Seconds(), m.perSecond,
+			harness.Thousands(int(m.unique)), harness.Thousands(fresh), harness.Thousands(int(m.dropped)), m.cpuPer1k, harness.MiB(m.peakRSS), perStory)
 	}
 	fmt.Fprintln(w)
 	return nil

@@ -38,7 +38,7 @@ func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "workload: %s articles (%s) in %s; text: %s\n", thousands(len(w.msgs)), w.mix(), time.Since(t0).Round(time.Millisecond), w.source)
+	fmt.Fprintf(stderr, "workload: %s articles (%s) in %s; text: %s\n", harness.Thousands(len(w.msgs)), w.mix(), time.Since(t0).Round(time.Millisecond), w.source)
 
 	bin := c.bin
 	if c.daemon == "newswire" && bin == "" {
@@ -86,14 +86,14 @@ func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error
 func (w *workload) mix() string {
 	var parts []string
 	for k, n := range w.counts {
-		parts = append(parts, fmt.Sprintf("%s %s", thousands(n), kindNames[k]))
+		parts = append(parts, fmt.Sprintf("%s %s", harness.Thousands(n), kindNames[k]))
 	}
 	return fmt.Sprintf("%s; bodies %d–%d bytes, mean %d", strings.Join(parts, ", "), w.minBody, w.maxBody, w.bodyBytes/max(len(w.msgs), 1))
 }
 
 func (r result) summary() string {
 	s := fmt.Sprintf("%.0f articles/s, CPU s / 100k: daemon %.1f, client %.1f; peak RSS %s; out %d of %d, %d doubles, %d unexpected, %d stored",
-		r.perSecond(), r.daemonPer100k(), r.clientPer100k(), mib(r.peakRSS), r.delivered, r.expected, r.doubles, r.unexpected, r.stored-1)
+		r.perSecond(), r.daemonPer100k(), r.clientPer100k(), harness.MiB(r.peakRSS), r.delivered, r.expected, r.doubles, r.unexpected, r.stored-1)
 	if r.side == sidePipeline {
 		s += fmt.Sprintf("; dedupe done at %.1f s of %.1f s; drops %s; retries %.0f", r.dedupeDone.Seconds(), r.elapsed.Seconds(), r.drops(), r.metrics["newswire_stage_messages_total{result=retry}"])
 	}

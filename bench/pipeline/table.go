@@ -1,13 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/newswire/newswire/internal/harness"
 )
 
 // targetRatio is the promise: the pipeline (three hops) at least 30% of one
@@ -34,8 +34,8 @@ func printTable(out io.Writer, c config, w *workload, results map[string][]resul
 	if c.daemon == "inproc" {
 		daemon = "this command in -mode daemon (the embedded server and the stages wired as cmd/newswire does, in one process)"
 	}
-	fmt.Fprintf(&b, "Machine: %s, %d CPUs, %s. Daemon: %s; a fresh store per run.\n", cpuModel(), runtime.NumCPU(), runtime.Version(), daemon)
-	fmt.Fprintf(&b, "Articles: %s on news.raw.<feed> (%d feeds): %s.\n", thousands(len(w.msgs)), benchFeeds, w.mix())
+	fmt.Fprintf(&b, "Machine: %s, %d CPUs, %s. Daemon: %s; a fresh store per run.\n", harness.CPUModel(), runtime.NumCPU(), runtime.Version(), daemon)
+	fmt.Fprintf(&b, "Articles: %s on news.raw.<feed> (%d feeds): %s.\n", harness.Thousands(len(w.msgs)), benchFeeds, w.mix())
 	runs := "Medians of %d runs"
 	if c.repeat == 1 {
 		runs = "%d run"
@@ -56,13 +56,13 @@ func printTable(out io.Writer, c config, w *workload, results map[string][]resul
 				doubles, unexpected = max(doubles, r.doubles), max(unexpected, r.unexpected)
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %.1f | %.1f | %s | %s of %s | %d | %d | %d |\n", syncName(sync), sideNames[side],
-				thousands(int(median(rs, result.perSecond))), median(rs, result.daemonPer100k), median(rs, result.clientPer100k),
-				mib(int64(median(rs, func(r result) float64 { return float64(r.peakRSS) }))),
-				thousands(int(median(rs, func(r result) float64 { return float64(r.delivered) }))), thousands(rs[0].expected),
+				harness.Thousands(int(median(rs, result.perSecond))), median(rs, result.daemonPer100k), median(rs, result.clientPer100k),
+				harness.MiB(int64(median(rs, func(r result) float64 { return float64(r.peakRSS) }))),
+				harness.Thousands(int(median(rs, func(r result) float64 { return float64(r.delivered) }))), harness.Thousands(rs[0].expected),
 				lost, doubles, unexpected)
 			var runs []string
 			for _, r := range rs {
-				runs = append(runs, thousands(int(r.perSecond())))
+				runs = append(runs, harness.Thousands(int(r.perSecond())))
 			}
 			notes = append(notes, fmt.Sprintf("- %s, %s: articles/s per run %s", syncName(sync), side, strings.Join(runs, " / ")))
 		}
@@ -88,7 +88,7 @@ func printTable(out io.Writer, c config, w *workload, results map[string][]resul
 				continue
 			}
 			fmt.Fprintf(&b, "- %s: %s → %s articles/s (%+.0f%%), daemon CPU s / 100k %.1f → %.1f\n", sideNames[side],
-				thousands(int(median(d, result.perSecond))), thousands(int(median(a, result.perSecond))),
+				harness.Thousands(int(median(d, result.perSecond))), harness.Thousands(int(median(a, result.perSecond))),
 				100*(median(a, result.perSecond)/median(d, result.perSecond)-1), median(d, result.daemonPer100k), median(a, result.daemonPer100k))
 		}
 	}
@@ -97,7 +97,7 @@ func printTable(out io.Writer, c config, w *workload, results map[string][]resul
 		if rs := results[sync+"/"+sidePipeline]; len(rs) > 0 {
 			r := rs[0]
 			fmt.Fprintf(&b, "- %s, pipeline, first run: dedupe done %.1f s after the first publish, tag %.1f s; dedupe drops by key %s; %s stories with topics (%.0f%%), %s copies on news.topic.>; %.0f retries; %d publishes the stream took for duplicates\n",
-				syncName(sync), r.dedupeDone.Seconds(), r.elapsed.Seconds(), r.drops(), thousands(r.withTopics), 100*float64(r.withTopics)/float64(max(r.delivered, 1)), thousands(r.topicCopies),
+				syncName(sync), r.dedupeDone.Seconds(), r.elapsed.Seconds(), r.drops(), harness.Thousands(r.withTopics), 100*float64(r.withTopics)/float64(max(r.delivered, 1)), harness.Thousands(r.topicCopies),
 				r.metrics["newswire_stage_messages_total{result=retry}"], r.rawDups)
 		}
 	}
@@ -120,41 +120,4 @@ func met(ok bool) string {
 		return "met"
 	}
 	return "**not met**"
-}
-
-func mib(b int64) string {
-	if b <= 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%d MiB", b>>20)
-}
-
-// thousands formats n with commas: 200,000.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
-}
-
-// cpuModel is the first "model name" of /proc/cpuinfo.
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
 }

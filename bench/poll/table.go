@@ -1,15 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"cmp"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/newswire/newswire/internal/harness"
 )
 
 // The targets for 10,000 feeds polled every 5 minutes.
@@ -75,7 +75,7 @@ func printTable(w io.Writer, c config, info serverInfo, nw, base []sideResult) e
 	fmt.Fprintf(b, "## Polling cost: %d feeds, %d measured rounds after %d warm-up, concurrency %d, median of %d runs\n\n",
 		c.feeds, c.rounds, c.warmup, c.concurrency, c.repeat)
 	fmt.Fprintf(b, "machine: %s, %d CPUs (GOMAXPROCS %d), %s %s/%s\n",
-		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		harness.CPUModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(b, "feeds: %d on %d hosts; %s; RSS 2.0 documents of %d items, %d–%d bytes, mean %d, served gzipped (mean %d) (item texts: %s, %d templates); newswire interval %v\n\n",
 		info.Feeds, info.Hosts, info.Mix, itemsPerDoc, info.Body[0], info.Body[2], info.Body[1], info.GzipBody, info.Source, info.Templates, c.interval)
 
@@ -117,20 +117,4 @@ func met(ok bool) string {
 		return "met"
 	}
 	return "NOT met"
-}
-
-// cpuModel is the first "model name" of /proc/cpuinfo.
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
 }

@@ -3,11 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/newswire/newswire/internal/harness"
 )
 
 // row is every run at one phrase count.
@@ -80,7 +81,7 @@ func printTable(w io.Writer, c config, bytes int, rows []row) {
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "## Tagging cost: one %d-byte article (80-byte title + body), median of %d runs\n\n", bytes, c.runs)
 	fmt.Fprintf(b, "machine: %s, %d CPUs (GOMAXPROCS %d), %s %s/%s\n\n",
-		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		harness.CPUModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	b.WriteString("| phrases | topics | hits | newswire µs/article | newswire CPU µs | newswire MB/s | regexp-per-topic µs/article | regexp CPU µs | regexp MB/s | regexp ÷ newswire |\n")
 	b.WriteString("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, r := range rows {
@@ -102,18 +103,4 @@ func printTable(w io.Writer, c config, bytes int, rows []row) {
 			last.phrases, first.phrases, growth(wall), growth(cpu), last.phrases, micros(median(wall(last.engine))), micros(median(cpu(last.engine))))
 	}
 	io.WriteString(w, b.String())
-}
-
-// cpuModel names the processor, from /proc/cpuinfo where there is one.
-func cpuModel() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return runtime.GOARCH
 }
