@@ -113,3 +113,35 @@ func TestReadLimitedSizes(t *testing.T) {
 		})
 	}
 }
+
+// TestBodyBuffersReuse checks that released bodies are reused at the right
+// size and that a reused buffer never shows the previous body's bytes.
+func TestBodyBuffersReuse(t *testing.T) {
+	for _, tt := range []struct {
+		n       int64
+		wantCap int
+	}{{1, 32 << 10}, {32 << 10, 32 << 10}, {32<<10 + 1, 64 << 10}, {16 << 20, 16 << 20}, {16<<20 + 1, 16<<20 + 1}} {
+		if got := cap(getBodyBuffer(tt.n)); got != tt.wantCap {
+			t.Errorf("getBodyBuffer(%d) has capacity %d, want %d", tt.n, got, tt.wantCap)
+		}
+	}
+	putBodyBuffer(make([]byte, 100, 1000)) // not a pool size: ignored
+
+	first, err := readLimited(bytes.NewReader(bytes.Repeat([]byte("x"), 40<<10)), 1<<20, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &FetchResult{Body: first}
+	res.Release()
+	if res.Body != nil {
+		t.Error("Release left Body set")
+	}
+	want := bytes.Repeat([]byte("y"), 3<<10)
+	for range 10 { // a pool may drop what it holds; the content must be right either way
+		got, err := readLimited(bytes.NewReader(want), 1<<20, -1)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("after a release, readLimited = %d bytes (%v), want the %d new bytes only", len(got), err, len(want))
+		}
+		putBodyBuffer(got)
+	}
+}

@@ -85,6 +85,17 @@ type FetchResult struct {
 	Duration    time.Duration
 }
 
+// Release hands Body's memory back for later fetches to reuse. Callers
+// that fetch often (the poller) call it once nothing refers to Body any
+// more; Body is nil afterwards. Not calling it is fine: the memory is then
+// collected as usual.
+func (r *FetchResult) Release() {
+	if r.Body != nil {
+		putBodyBuffer(r.Body)
+		r.Body = nil
+	}
+}
+
 // Fetcher downloads feeds over HTTP(S). It is safe for concurrent use and
 // keeps idle connections between fetches; create one per process.
 //

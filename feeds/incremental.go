@@ -2,10 +2,9 @@ package feeds
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/mmcdole/gofeed"
 )
 
@@ -43,19 +42,19 @@ import (
 // switches between the two forms looks entirely new once.
 //
 // Errors are those of ParseBody.
-func ParseNew(body []byte, contentType string, known func(itemHash string) bool) (*gofeed.Feed, []string, error) {
+func ParseNew(body []byte, contentType string, known func(ItemHash) bool) (*gofeed.Feed, []ItemHash, error) {
 	doc, err := prepare(body, contentType)
 	if err != nil {
 		return nil, nil, err
 	}
 	if known == nil {
-		known = func(string) bool { return false }
+		known = func(ItemHash) bool { return false }
 	}
 	items, err := splitItems(doc)
 	if err != nil || len(items) == 0 {
 		return parseWholeNew(doc, known)
 	}
-	hashes := make([]string, len(items))
+	hashes := make([]ItemHash, len(items))
 	fresh := make([]bool, len(items))
 	var nFresh int
 	for k, it := range items {
@@ -80,12 +79,12 @@ func ParseNew(body []byte, contentType string, known func(itemHash string) bool)
 
 // parseWholeNew is ParseNew for a document that could not be split: it
 // parses all of it and keeps the items that are not known.
-func parseWholeNew(doc []byte, known func(string) bool) (*gofeed.Feed, []string, error) {
+func parseWholeNew(doc []byte, known func(ItemHash) bool) (*gofeed.Feed, []ItemHash, error) {
 	feed, err := Parse(bytes.NewReader(doc))
 	if err != nil {
 		return nil, nil, err
 	}
-	hashes := make([]string, 0, len(feed.Items))
+	hashes := make([]ItemHash, 0, len(feed.Items))
 	var fresh []*gofeed.Item
 	for _, item := range feed.Items {
 		if item == nil {
@@ -105,15 +104,14 @@ func parseWholeNew(doc []byte, known func(string) bool) (*gofeed.Feed, []string,
 }
 
 // parsedItemHash fingerprints an item that gofeed has already parsed: the
-// first 128 bits of the SHA-256 of its JSON encoding, which covers every
-// field gofeed read, in a fixed order (encoding/json sorts map keys). Like
+// xxHash of its JSON encoding, which covers every field gofeed read, in a
+// fixed order (encoding/json sorts map keys). Like
 // itemHash it changes whenever the item does, but it also changes when an
 // upgrade of gofeed reads the same bytes differently.
-func parsedItemHash(item *gofeed.Item) string {
+func parsedItemHash(item *gofeed.Item) ItemHash {
 	b, err := json.Marshal(item)
 	if err != nil { // not expected: an Item holds only strings, times, slices and maps of them
 		b = []byte(item.GUID + "\x00" + item.Link + "\x00" + item.Title)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	return hashOf(xxhash.Sum64(b))
 }

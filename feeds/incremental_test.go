@@ -39,8 +39,8 @@ func withItems(feed *gofeed.Feed, items ...*gofeed.Item) *gofeed.Feed {
 // one costs half a minute under -race.
 const oneUnknownSamples = 8
 
-func knowNone(string) bool { return false }
-func knowAll(string) bool  { return true }
+func knowNone(ItemHash) bool { return false }
+func knowAll(ItemHash) bool  { return true }
 
 // TestParseNewCorpus checks ParseNew against ParseBody on every document of
 // the shared corpus:
@@ -115,7 +115,7 @@ func TestParseNewCorpus(t *testing.T) {
 				t.Errorf("everything known: hashes differ from the first call")
 			}
 
-			seen := map[string]int{}
+			seen := map[ItemHash]int{}
 			for _, h := range hashes {
 				seen[h]++
 			}
@@ -126,7 +126,7 @@ func TestParseNewCorpus(t *testing.T) {
 				if (i%step != 0 && i != len(hashes)-1) || seen[h] > 1 {
 					continue // byte-identical items come out together
 				}
-				feed, _, err := ParseNew(body, ctype, func(x string) bool { return x != h })
+				feed, _, err := ParseNew(body, ctype, func(x ItemHash) bool { return x != h })
 				if err != nil {
 					t.Fatalf("item %d alone unknown: %v", i, err)
 				}
@@ -189,11 +189,11 @@ func BenchmarkParseNew(b *testing.B) {
 			}
 		})
 		for _, unknown := range []int{0, 1, 3} {
-			old := map[string]bool{}
+			old := map[ItemHash]bool{}
 			for _, h := range hashes[:len(hashes)-unknown] {
 				old[h] = true
 			}
-			known := func(h string) bool { return old[h] }
+			known := func(h ItemHash) bool { return old[h] }
 			b.Run(fmt.Sprintf("%s/ParseNew-%d-new", name, unknown), func(b *testing.B) {
 				b.SetBytes(int64(len(body)))
 				b.ReportAllocs()

@@ -2,9 +2,12 @@ package feeds
 
 import (
 	"bytes"
-	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // Why splitItems could not split a document; ParseNew then parses it whole.
@@ -200,12 +203,41 @@ func indexPast(doc []byte, from int, marker string) int {
 	return from + k + len(marker)
 }
 
-// itemHash fingerprints the raw bytes of one item: the first 128 bits of
-// their SHA-256, in hex. It depends on nothing but the bytes, so it is the
-// same in every process and after restarts, and callers may store it.
-func itemHash(raw []byte) string {
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:16])
+// ItemHash fingerprints one item of a feed document (see ParseNew): its
+// 64-bit xxHash. It is a value without pointers, so a poller remembering
+// twenty per feed for 10,000 feeds keeps 1.6 MB the collector never scans;
+// as text (JSON) it is 16 hex digits. A feed lists at most a few hundred
+// items, so the chance that a new item takes the hash of a listed one is
+// below 1 in 10^16.
+type ItemHash [8]byte
+
+func (h ItemHash) String() string { return hex.EncodeToString(h[:]) }
+
+// MarshalText encodes h as 16 hex digits.
+func (h ItemHash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText decodes 16 hex digits.
+func (h *ItemHash) UnmarshalText(text []byte) error {
+	if hex.DecodedLen(len(text)) != len(h) {
+		return fmt.Errorf("feeds: item hash %q: want %d hex digits", text, 2*len(h))
+	}
+	_, err := hex.Decode(h[:], text)
+	return err
+}
+
+// itemHash fingerprints the raw bytes of one item. It depends on nothing
+// but the bytes, so it is the same in every process and after restarts,
+// and callers may store it. (xxHash runs at several GB/s, SHA-256 at
+// about 2 GB/s even with the CPU's SHA instructions, and every poll that
+// gets a new document hashes all of it.)
+func itemHash(raw []byte) ItemHash {
+	return hashOf(xxhash.Sum64(raw))
+}
+
+func hashOf(x uint64) ItemHash {
+	var h ItemHash
+	binary.BigEndian.PutUint64(h[:], x)
+	return h
 }
 
 // rebuild returns doc without the items that are not fresh: the head, every

@@ -46,7 +46,7 @@ func plainText(s string, limit int) (string, bool) {
 			return w.String(), false
 		case html.TextToken:
 			if skipping == 0 {
-				w.write(string(z.Text()))
+				w.writeBytes(z.Text())
 			}
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			name, _ := z.TagName()
@@ -91,26 +91,76 @@ func (w *textWriter) space() { w.pendingSpace = w.b.Len() > 0 }
 
 func (w *textWriter) full() bool { return w.limit >= 0 && w.runes > w.limit }
 
-func (w *textWriter) write(s string) {
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+func (w *textWriter) write(s string) { writeText(w, s) }
+
+// writeBytes is write for the tokenizer's byte slices, which it reuses:
+// nothing here keeps p.
+func (w *textWriter) writeBytes(p []byte) { writeText(w, p) }
+
+// writeText appends p to w. ASCII, most of any feed, takes a byte-wide
+// path; a run of invalid UTF-8 becomes one U+FFFD, as strings.ToValidUTF8
+// does.
+func writeText[T string | []byte](w *textWriter, p T) {
+	invalid := false // the previous byte was part of an invalid sequence
+	for i := 0; i < len(p); {
 		if w.full() {
 			return
 		}
+		c := p[i]
+		if c < utf8.RuneSelf {
+			i++
+			invalid = false
+			switch {
+			case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+				w.space()
+			case c < 0x20 || c == 0x7f:
+				// invisible control character
+			default:
+				w.put()
+				w.b.WriteByte(c)
+			}
+			continue
+		}
+		r, size := decodeRune(p[i:])
+		i += size
+		if r == utf8.RuneError && size == 1 {
+			if !invalid {
+				w.put()
+				w.b.WriteRune(utf8.RuneError)
+			}
+			invalid = true
+			continue
+		}
+		invalid = false
 		switch {
 		case unicode.IsSpace(r):
 			w.space()
-			continue
 		case unicode.IsControl(r), r == '\u200b', r == '\ufeff':
-			continue // invisible: NUL, zero-width space, stray BOM
+			// invisible: zero-width space, stray BOM
+		default:
+			w.put()
+			w.b.WriteRune(r)
 		}
-		if w.pendingSpace {
-			w.b.WriteByte(' ')
-			w.runes++
-			w.pendingSpace = false
-		}
-		w.b.WriteRune(r)
-		w.runes++
 	}
+}
+
+// decodeRune is utf8.DecodeRune for either a string or bytes, without
+// converting (and copying) the whole of p.
+func decodeRune[T string | []byte](p T) (rune, int) {
+	var buf [utf8.UTFMax]byte
+	n := copy(buf[:], p)
+	return utf8.DecodeRune(buf[:n])
+}
+
+// put accounts for one rune about to be written, after the space owed
+// before it.
+func (w *textWriter) put() {
+	if w.pendingSpace {
+		w.b.WriteByte(' ')
+		w.runes++
+		w.pendingSpace = false
+	}
+	w.runes++
 }
 
 func (w *textWriter) String() string { return w.b.String() }

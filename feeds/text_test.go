@@ -3,6 +3,7 @@ package feeds
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -116,6 +117,44 @@ func FuzzPlainText(f *testing.F) {
 		prefix, _ := plainTextPrefix(in, 5)
 		if !strings.HasPrefix(got, prefix) {
 			t.Errorf("plainTextPrefix(%q, 5) = %q, not a prefix of %q", in, prefix, got)
+		}
+	})
+}
+
+// referenceWrite is textWriter.write as first written: strings.ToValidUTF8,
+// then rune by rune. FuzzTextWriter holds the byte-wide version to it.
+func referenceWrite(w *textWriter, s string) {
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if w.full() {
+			return
+		}
+		switch {
+		case unicode.IsSpace(r):
+			w.space()
+			continue
+		case unicode.IsControl(r), r == '\u200b', r == '\ufeff':
+			continue
+		}
+		w.put()
+		w.b.WriteRune(r)
+	}
+}
+
+func FuzzTextWriter(f *testing.F) {
+	for _, s := range []string{"", "plain words", "  a\t\nb  ", "caf\xe9 \xff\xfe x", "\u200bzero\ufeffwidth\x00nul",
+		"Ünïcödé — “quotes” 日本語", "\xed\xa0\x80 surrogate", "a\u00a0b\u2003c"} {
+		f.Add(s, 5)
+		f.Add(s, -1)
+	}
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		var got, want textWriter
+		got.limit, want.limit = limit, limit
+		got.write(s)
+		got.writeBytes([]byte(s))
+		referenceWrite(&want, s)
+		referenceWrite(&want, s)
+		if got.String() != want.String() || got.runes != want.runes {
+			t.Errorf("write(%q, limit %d) = %q (%d runes), want %q (%d runes)", s, limit, got.String(), got.runes, want.String(), want.runes)
 		}
 	})
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -107,11 +109,18 @@ func DecodeArticle(data []byte) (*feeds.Article, error) {
 }
 
 // RawMsgID is the Nats-Msg-Id of an article on news.raw.<feed>: its id and
-// a short hash of its text, so that the same version published twice is
-// dropped by the stream while an edited version (a corrected headline) gets
-// through to the dedupe stage, which decides whether it is an update.
+// a hash of its title and summary, so that the same version published twice
+// is dropped by the stream while an edited version (a corrected headline)
+// gets through to the dedupe stage, which decides whether it is an update.
+// Any change of bytes makes a new id; what counts as the same text is the
+// dedupe stage's business (feeds.ContentHash), so this hash need only be
+// fast (xxHash: the poller computes one per new article).
 func RawMsgID(a *feeds.Article) string {
-	return a.ID + "." + feeds.ContentHash(a.Title, a.Summary)[:12]
+	h := xxhash.New()
+	_, _ = h.WriteString(a.Title)
+	_, _ = h.WriteString("\x00")
+	_, _ = h.WriteString(a.Summary)
+	return a.ID + "." + strconv.FormatUint(h.Sum64(), 16)
 }
 
 // RawPublisher publishes a feed's new articles on news.raw.<feed>. The

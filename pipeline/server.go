@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/rs/zerolog"
 )
 
@@ -97,6 +98,12 @@ func (s *EmbeddedServer) SyncPolicy() string {
 
 // ClientURL is the nats:// URL clients use to connect.
 func (s *EmbeddedServer) ClientURL() string { return s.ns.ClientURL() }
+
+// InProcess is the connect option that makes a nats.Conn in this process
+// talk to the server through memory instead of a loopback TCP socket: the
+// same protocol, without a system call per read and write on either side.
+// Other processes still use ClientURL.
+func (s *EmbeddedServer) InProcess() nats.Option { return nats.InProcessServer(s.ns) }
 
 // Shutdown stops the server and waits for it to flush its store.
 func (s *EmbeddedServer) Shutdown() {

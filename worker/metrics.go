@@ -1,28 +1,52 @@
 package worker
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics are the poller's Prometheus series; a nil *Metrics records nothing.
-// Per-feed series carry the label feed and are deleted when the feed is
-// removed from the configuration.
+//
+// The per-feed series (label feed) are not kept as Prometheus vectors: with
+// 10,000 feeds five vectors hold 50,000 children with their label pairs
+// (about 20 MB) and every poll would hash its labels five times. Metrics
+// keeps one small record per feed instead and turns the records into
+// series when /metrics is scraped. A removed feed's record, and with it its
+// series, is deleted.
 type Metrics struct {
 	Polls     *prometheus.CounterVec // newswire_polls_total{result}
 	Duration  prometheus.Histogram   // newswire_poll_duration_seconds
 	Published prometheus.Counter     // articles published on news.raw.*
 
-	FeedUp        *prometheus.GaugeVec   // newswire_feed_up{feed}
-	FeedErrors    *prometheus.GaugeVec   // newswire_feed_consecutive_errors{feed}
-	FeedInterval  *prometheus.GaugeVec   // newswire_feed_interval_seconds{feed}
-	FeedLastPoll  *prometheus.GaugeVec   // newswire_feed_last_poll_timestamp_seconds{feed}
-	FeedPublished *prometheus.CounterVec // newswire_feed_articles_published_total{feed}
+	mu    sync.Mutex
+	feeds map[string]*feedSeries
 }
+
+// feedSeries is what the per-feed series report for one feed.
+type feedSeries struct {
+	errors    int
+	interval  float64 // seconds
+	lastPoll  float64 // Unix seconds
+	published float64 // by this process
+}
+
+var (
+	descFeedUp = prometheus.NewDesc("newswire_feed_up",
+		"1 when the feed's last poll succeeded, 0 when it failed.", []string{"feed"}, nil)
+	descFeedErrors = prometheus.NewDesc("newswire_feed_consecutive_errors",
+		"Polls in a row that failed.", []string{"feed"}, nil)
+	descFeedInterval = prometheus.NewDesc("newswire_feed_interval_seconds",
+		"The feed's current polling interval.", []string{"feed"}, nil)
+	descFeedLastPoll = prometheus.NewDesc("newswire_feed_last_poll_timestamp_seconds",
+		"Unix time of the feed's last poll.", []string{"feed"}, nil)
+	descFeedPublished = prometheus.NewDesc("newswire_feed_articles_published_total",
+		"Articles this process published from the feed.", []string{"feed"}, nil)
+)
 
 // NewMetrics registers the poll series with reg. published is the counter
 // the poller adds its raw articles to (shared with the other stages' vector).
 func NewMetrics(reg prometheus.Registerer, published prometheus.Counter) *Metrics {
-	gauge := func(name, help string) *prometheus.GaugeVec {
-		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{"feed"})
-	}
 	m := &Metrics{
 		Polls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newswire_polls_total",
@@ -33,17 +57,10 @@ func NewMetrics(reg prometheus.Registerer, published prometheus.Counter) *Metric
 			Help:    "Time from the start of a fetch to the end of publishing, without waiting for host slots.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 10),
 		}),
-		Published:    published,
-		FeedUp:       gauge("newswire_feed_up", "1 when the feed's last poll succeeded, 0 when it failed."),
-		FeedErrors:   gauge("newswire_feed_consecutive_errors", "Polls in a row that failed."),
-		FeedInterval: gauge("newswire_feed_interval_seconds", "The feed's current polling interval."),
-		FeedLastPoll: gauge("newswire_feed_last_poll_timestamp_seconds", "Unix time of the feed's last poll."),
-		FeedPublished: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "newswire_feed_articles_published_total",
-			Help: "Articles this process published from the feed.",
-		}, []string{"feed"}),
+		Published: published,
+		feeds:     map[string]*feedSeries{},
 	}
-	reg.MustRegister(m.Polls, m.Duration, m.FeedUp, m.FeedErrors, m.FeedInterval, m.FeedLastPoll, m.FeedPublished)
+	reg.MustRegister(m.Polls, m.Duration, (*feedCollector)(m))
 	return m
 }
 
@@ -60,18 +77,20 @@ func (m *Metrics) feed(id string, st *FeedState, n int) {
 	if m == nil {
 		return
 	}
-	up := 0.0
-	if st.Errors == 0 {
-		up = 1
-	}
-	m.FeedUp.WithLabelValues(id).Set(up)
-	m.FeedErrors.WithLabelValues(id).Set(float64(st.Errors))
-	m.FeedInterval.WithLabelValues(id).Set(st.IntervalSeconds)
-	m.FeedLastPoll.WithLabelValues(id).Set(float64(st.LastPoll.UnixMilli()) / 1000)
-	m.FeedPublished.WithLabelValues(id).Add(float64(n))
-	if m.Published != nil {
+	if m.Published != nil && n > 0 {
 		m.Published.Add(float64(n))
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.feeds[id]
+	if s == nil {
+		s = &feedSeries{}
+		m.feeds[id] = s
+	}
+	s.errors = st.Errors
+	s.interval = st.IntervalSeconds
+	s.lastPoll = float64(st.LastPoll.UnixMilli()) / 1000
+	s.published += float64(n)
 }
 
 // forget deletes the per-feed series of a removed feed.
@@ -79,8 +98,42 @@ func (m *Metrics) forget(id string) {
 	if m == nil {
 		return
 	}
-	for _, v := range []*prometheus.GaugeVec{m.FeedUp, m.FeedErrors, m.FeedInterval, m.FeedLastPoll} {
-		v.DeleteLabelValues(id)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.feeds, id)
+}
+
+// feedCollector is Metrics seen as the prometheus.Collector of the
+// per-feed series.
+type feedCollector Metrics
+
+func (c *feedCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descFeedUp, descFeedErrors, descFeedInterval, descFeedLastPoll, descFeedPublished} {
+		ch <- d
 	}
-	m.FeedPublished.DeleteLabelValues(id)
+}
+
+func (c *feedCollector) Collect(ch chan<- prometheus.Metric) {
+	type row struct {
+		id string
+		s  feedSeries
+	}
+	c.mu.Lock()
+	rows := make([]row, 0, len(c.feeds))
+	for id, s := range c.feeds {
+		rows = append(rows, row{id, *s})
+	}
+	c.mu.Unlock()
+	gauge := prometheus.GaugeValue
+	for _, r := range rows {
+		up := 0.0
+		if r.s.errors == 0 {
+			up = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descFeedUp, gauge, up, r.id)
+		ch <- prometheus.MustNewConstMetric(descFeedErrors, gauge, float64(r.s.errors), r.id)
+		ch <- prometheus.MustNewConstMetric(descFeedInterval, gauge, r.s.interval, r.id)
+		ch <- prometheus.MustNewConstMetric(descFeedLastPoll, gauge, r.s.lastPoll, r.id)
+		ch <- prometheus.MustNewConstMetric(descFeedPublished, prometheus.CounterValue, r.s.published, r.id)
+	}
 }

@@ -2,12 +2,14 @@ package worker
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/rs/zerolog"
 
 	"github.com/newswire/newswire/feeds"
 )
@@ -67,10 +69,10 @@ func (t *feedTask) poll(work, waits context.Context) bool {
 	t.p.opts.Metrics.poll(string(result), time.Since(start).Seconds())
 	t.p.opts.Metrics.feed(t.spec.ID, st, n)
 	if err != nil {
-		t.log.Warn().Err(err).Str("result", string(result)).Int("consecutive_errors", st.Errors).
+		t.log(zerolog.WarnLevel).Err(err).Str("result", string(result)).Int("consecutive_errors", st.Errors).
 			Str("state", st.State).Time("next_due", st.NextDue).Msg("poll failed")
 	} else {
-		t.log.Debug().Str("result", string(result)).Int("published", n).
+		t.log(zerolog.DebugLevel).Str("result", string(result)).Int("published", n).
 			Dur("interval", st.Interval()).Time("next_due", st.NextDue).Msg("polled")
 	}
 	return true
@@ -148,6 +150,9 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 		}
 		return o, 0, err
 	}
+	// Nothing below keeps a reference into the body: the parser, the hints
+	// and the hashes copy what they keep.
+	defer res.Release()
 	st.LastStatus = res.StatusCode
 	t.noteRedirect(st, fetchURL, res.PermanentURL)
 	o := outcome{maxAge: res.CacheMaxAge, expires: res.Expires, hints: st.Hints}
@@ -156,8 +161,7 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 		o.notChanged = true
 		return o, 0, nil
 	}
-	sum := sha256.Sum256(res.Body)
-	bodyHash := hex.EncodeToString(sum[:])
+	bodyHash := strconv.FormatUint(xxhash.Sum64(res.Body), 16)
 	if bodyHash == st.BodyHash {
 		st.NotModified++
 		st.ETag, st.LastModified = res.ETag, res.LastModified
@@ -166,11 +170,11 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 	}
 	// Only the items not seen in the last document are parsed: for an
 	// active feed that is one or two of twenty.
-	known := make(map[string]bool, len(t.seen))
+	known := make(map[feeds.ItemHash]bool, len(t.seen))
 	for _, h := range t.seen {
 		known[h] = true
 	}
-	parsed, hashes, err := feeds.ParseNew(res.Body, res.ContentType, func(h string) bool { return known[h] })
+	parsed, hashes, err := feeds.ParseNew(res.Body, res.ContentType, func(h feeds.ItemHash) bool { return known[h] })
 	if err != nil {
 		return outcome{class: feeds.ClassOf(err)}, 0, err
 	}
@@ -192,7 +196,7 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 			return outcome{class: classPublish}, 0, fmt.Errorf("worker: publish: %w", err)
 		}
 		for _, a := range fresh {
-			t.log.Debug().Str("article_id", a.ID).Str("title", a.Title).Msg("published")
+			t.log(zerolog.DebugLevel).Str("article_id", a.ID).Str("title", a.Title).Msg("published")
 		}
 	}
 	if !slices.Equal(hashes, t.seen) {
@@ -220,7 +224,7 @@ func (t *feedTask) noteRedirect(st *FeedState, fetchURL, permanent string) {
 		st.RedirectURL, st.RedirectSeen = permanent, 1
 	}
 	if st.RedirectSeen >= redirectsToAdopt {
-		t.log.Info().Str("from", fetchURL).Str("to", permanent).Msg("adopting permanent redirect")
+		t.log(zerolog.InfoLevel).Str("from", fetchURL).Str("to", permanent).Msg("adopting permanent redirect")
 		st.AdoptedURL = permanent
 		st.RedirectURL, st.RedirectSeen = "", 0
 	}

@@ -140,7 +140,7 @@ func (s stateStore) save(ctx context.Context, id string, st FeedState, rev uint6
 func seenKey(id string) string { return id + ".seen" }
 
 // loadSeen returns the item hashes of feed id's last document.
-func (s stateStore) loadSeen(ctx context.Context, id string) ([]string, error) {
+func (s stateStore) loadSeen(ctx context.Context, id string) ([]feeds.ItemHash, error) {
 	entry, err := s.kv.Get(ctx, seenKey(id))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, nil
@@ -148,7 +148,7 @@ func (s stateStore) loadSeen(ctx context.Context, id string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker: load seen ids of %s: %w", id, err)
 	}
-	var ids []string
+	var ids []feeds.ItemHash
 	if json.Unmarshal(entry.Value(), &ids) != nil {
 		return nil, nil // unreadable: the dedupe stage catches what is republished
 	}
@@ -157,7 +157,7 @@ func (s stateStore) loadSeen(ctx context.Context, id string) ([]string, error) {
 
 // saveSeen stores the item hashes of feed id's current document. Only the
 // lease holder writes it.
-func (s stateStore) saveSeen(ctx context.Context, id string, ids []string) error {
+func (s stateStore) saveSeen(ctx context.Context, id string, ids []feeds.ItemHash) error {
 	if len(ids) > maxSeen {
 		ids = ids[:maxSeen]
 	}

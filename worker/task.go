@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/newswire/newswire/feeds"
 	"github.com/rs/zerolog"
 )
 
@@ -19,7 +20,6 @@ var errNotDue = errors.New("worker: not due")
 type feedTask struct {
 	p    *Poller
 	spec FeedSpec
-	log  zerolog.Logger
 
 	// Guarded by p.mu.
 	wake    time.Time
@@ -31,7 +31,7 @@ type feedTask struct {
 	st         FeedState
 	rev        uint64 // revision of st in the bucket; 0: none stored
 	loaded     bool   // st and rev reflect the bucket as last seen
-	seen       []string
+	seen       []feeds.ItemHash
 	seenLoaded bool
 }
 
@@ -39,9 +39,15 @@ func newFeedTask(p *Poller, spec FeedSpec) *feedTask {
 	return &feedTask{
 		p:     p,
 		spec:  spec,
-		log:   p.opts.Log.With().Str("component", "poller").Str("feed_id", spec.ID).Logger(),
 		index: -1,
 	}
+}
+
+// log starts a log line about the feed at level: nil, which logs nothing,
+// when the level is off. (A logger per feed with these fields built in
+// would cost 10,000 feeds 6 MB for lines most feeds never write.)
+func (t *feedTask) log(level zerolog.Level) *zerolog.Event {
+	return t.p.opts.Log.WithLevel(level).Str("component", "poller").Str("feed_id", t.spec.ID)
 }
 
 // run does what is due for the feed now — load its state, take its lease,
@@ -51,7 +57,7 @@ func (t *feedTask) run(work, waits context.Context) {
 	if !t.loaded {
 		st, rev, err := t.p.store.load(work, t.spec.ID)
 		if err != nil {
-			t.log.Error().Err(err).Msg("cannot load feed state; retrying in 5s")
+			t.log(zerolog.ErrorLevel).Err(err).Msg("cannot load feed state; retrying in 5s")
 			t.p.requeue(t, now.Add(5*time.Second))
 			return
 		}
@@ -64,7 +70,7 @@ func (t *feedTask) run(work, waits context.Context) {
 	if !t.owns(now) {
 		if err := t.acquire(work, now); err != nil {
 			if !errors.Is(err, errNotDue) {
-				t.log.Warn().Err(err).Msg("cannot take the feed's lease")
+				t.log(zerolog.WarnLevel).Err(err).Msg("cannot take the feed's lease")
 			}
 			t.p.requeue(t, latest(t.dueAt(time.Now()), time.Now().Add(time.Second)))
 			return
@@ -77,10 +83,10 @@ func (t *feedTask) run(work, waits context.Context) {
 	rev, err := t.p.store.save(work, t.spec.ID, t.st, t.rev)
 	switch {
 	case errors.Is(err, errConflict):
-		t.log.Warn().Msg("another replica took the feed over while it was being polled")
+		t.log(zerolog.WarnLevel).Msg("another replica took the feed over while it was being polled")
 		t.loaded, t.seenLoaded = false, false
 	case err != nil:
-		t.log.Error().Err(err).Msg("cannot save feed state")
+		t.log(zerolog.ErrorLevel).Err(err).Msg("cannot save feed state")
 		t.loaded = false
 	default:
 		t.rev = rev

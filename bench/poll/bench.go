@@ -54,8 +54,9 @@ func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "feed server: %d feeds on %d hosts, %s; %d item templates (%s); documents %d–%d bytes, mean %d (%d gzipped)\n",
-		info.Feeds, info.Hosts, info.Mix, info.Templates, info.Source, info.Body[0], info.Body[2], info.Body[1], info.GzipBody)
+	fmt.Fprintf(stderr, "feed server: %d feeds on %d hosts, %s; %d item templates (%s); documents %d–%d bytes, mean %d (%d gzipped), %d–%d items, mean %d\n",
+		info.Feeds, info.Hosts, info.Mix, info.Templates, info.Source, info.Body[0], info.Body[2], info.Body[1], info.GzipBody,
+		info.Items[0], info.Items[2], info.Items[1])
 
 	results := map[string][]sideResult{}
 	for k := range c.repeat {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,8 +15,16 @@ import (
 	"github.com/mmcdole/gofeed"
 )
 
-// itemsPerDoc is how many items every served document lists.
+// itemsPerDoc is how many items a served document lists when its shape
+// does not come from the corpus.
 const itemsPerDoc = 20
+
+// shape is the size of a document and how many items it lists.
+type shape struct{ bytes, items int }
+
+// docDefaultBytes is the mean document size without the corpus: about the
+// median of its whole feeds (40 KB).
+const docDefaultBytes = 40000
 
 // docEpoch dates the items: item seq is published seq × 20 minutes after it,
 // so a document's bytes depend only on the feed and its newest seq.
@@ -27,28 +36,36 @@ type template struct {
 	title, link, desc string
 }
 
+// fullFeedItems is how many items a corpus document must list to count as
+// a whole feed, not a trimmed test fixture, when its size is taken as one
+// a served document may have.
+const fullFeedItems = 10
+
 // loadTemplates reads the items of every feed document in dir that gofeed
-// parses. It returns nil when dir is absent or yields too few items.
-func loadTemplates(dir string) []template {
+// parses, and the shapes of the documents among them that list at least
+// fullFeedItems items. It returns nil templates when dir is absent or
+// yields too few items.
+func loadTemplates(dir string) (out []template, shapes []shape) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	var out []template
 	fp := gofeed.NewParser()
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !(strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".json")) {
 			continue
 		}
-		f, err := os.Open(filepath.Join(dir, name))
+		doc, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			continue
 		}
-		feed, err := fp.Parse(f)
-		f.Close()
+		feed, err := fp.Parse(bytes.NewReader(doc))
 		if err != nil {
 			continue // the corpus keeps broken files on purpose
+		}
+		if len(feed.Items) >= fullFeedItems {
+			shapes = append(shapes, shape{len(doc), len(feed.Items)})
 		}
 		for _, it := range feed.Items {
 			desc := it.Description
@@ -62,9 +79,10 @@ func loadTemplates(dir string) []template {
 		}
 	}
 	if len(out) < 100 {
-		return nil
+		return nil, nil
 	}
-	return out
+	slices.SortFunc(shapes, func(a, b shape) int { return a.bytes - b.bytes })
+	return out, shapes
 }
 
 // generatedTemplates stands in for the corpus when it is absent.
@@ -112,17 +130,17 @@ func mix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// renderRSS writes feed i's RSS 2.0 document whose newest item is head:
-// items head, head-1, … (at most itemsPerDoc, none below 1), each about
-// size/itemsPerDoc bytes, texts borrowed from pool.
-func renderRSS(buf *bytes.Buffer, i, head, size int, pool []template) {
+// renderRSS writes feed i's RSS 2.0 document of the given shape whose
+// newest item is head: items head, head-1, … (at most sh.items, none below
+// 1), each about sh.bytes/sh.items bytes, texts borrowed from pool.
+func renderRSS(buf *bytes.Buffer, i, head int, sh shape, pool []template) {
 	esc := func(s string) { _ = xml.EscapeText(buf, []byte(s)) }
 	fmt.Fprintf(buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\">\n<channel>\n"+
 		"<title>Bench feed %d</title>\n<link>https://news%d.example/</link>\n"+
 		"<description>Feed %d of the newswire polling benchmark</description>\n<language>en</language>\n"+
 		"<lastBuildDate>%s</lastBuildDate>\n", i, i, i, itemTime(head).Format(time.RFC1123Z))
-	perItem := size / itemsPerDoc
-	for seq := head; seq > head-itemsPerDoc && seq > 0; seq-- {
+	perItem := sh.bytes / sh.items
+	for seq := head; seq > head-sh.items && seq > 0; seq-- {
 		t := pool[mix(uint64(i)<<32|uint64(seq))%uint64(len(pool))]
 		link := itemLink(t.link, i, seq)
 		title := truncate(t.title, 120)

@@ -59,7 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.concurrency, "concurrency", 64, "polls in progress at once, for both sides")
 	fs.IntVar(&c.repeat, "repeat", 3, "runs of each side; the table shows medians")
 	fs.DurationVar(&c.slow, "slow", 3*time.Second, "longest delay of a slow feed; delays are spread between a third of it and it")
-	fs.IntVar(&c.docBytes, "doc-bytes", 6000, "mean size of a feed document (sizes spread from a third of it to five thirds); real news feeds are often 30–150 KB")
+	fs.IntVar(&c.docBytes, "doc-bytes", 0, "mean size of a feed document (sizes spread from a third of it to five thirds); 0: each document as long as a whole feed of the corpus (10 items or more), or 40000 without the corpus")
 	fs.StringVar(&c.corpus, "corpus", "../shared/corpus/feeds", "folder of real feed documents whose items serve as templates; generated text when absent")
 	fs.StringVar(&c.control, "control", "", "internal: the feed server's control URL")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of newswire's measured window (first run) to this file")
@@ -71,8 +71,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	switch {
-	case c.feeds < 1, c.docBytes < 1000, c.feedsPerHost < 1, c.rounds < 1, c.warmup < 0, c.concurrency < 1, c.repeat < 1:
-		return c, errors.New("-doc-bytes must be at least 1000; -feeds, -feeds-per-host, -rounds, -concurrency and -repeat must be positive, -warmup at least 0")
+	case c.feeds < 1, c.docBytes != 0 && c.docBytes < 1000, c.feedsPerHost < 1, c.rounds < 1, c.warmup < 0, c.concurrency < 1, c.repeat < 1:
+		return c, errors.New("-doc-bytes must be 0 or at least 1000; -feeds, -feeds-per-host, -rounds, -concurrency and -repeat must be positive, -warmup at least 0")
 	case c.interval <= 0:
 		return c, errors.New("-interval must be positive")
 	}

@@ -77,7 +77,7 @@ func TestMedian(t *testing.T) {
 // answers 304 to its own validators, an active one changes on every
 // request, an error feed fails.
 func TestFeedServer(t *testing.T) {
-	srv := newFeedServer(config{feeds: 200, slow: 3 * time.Second}, generatedTemplates())
+	srv := newFeedServer(config{feeds: 200, slow: 3 * time.Second}, generatedTemplates(), nil)
 	get := func(i int, etag string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/feed/%d.xml", i), nil)
 		if etag != "" {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -35,7 +36,7 @@ type servedFeed struct {
 	kind   kind
 	status int           // kindError: 500, 404, or 0 for a reset
 	delay  time.Duration // kindSlow
-	size   int           // target document size in bytes
+	shape  shape         // target document size and items
 
 	// static and slow feeds: the document, its gzip form and validators
 	body, gz        []byte
@@ -56,6 +57,7 @@ type serverInfo struct {
 	Source    string `json:"source"`    // corpus or generated
 	Body      [3]int `json:"body"`      // smallest, mean and largest document of a static feed, bytes before gzip
 	GzipBody  int    `json:"gzip_body"` // their mean size gzipped
+	Items     [3]int `json:"items"`     // fewest, mean and most items of a document
 	Mix       string `json:"mix"`
 }
 
@@ -77,19 +79,29 @@ type feedServer struct {
 	gzPool sync.Pool
 }
 
-func newFeedServer(c config, pool []template) *feedServer {
+// newFeedServer makes c.feeds feeds. A feed's document has the size and
+// item count of one of shapes, picked by the feed's hash, or with shapes
+// nil, itemsPerDoc items and between a third and five thirds of c.docBytes
+// (docDefaultBytes when that is zero).
+func newFeedServer(c config, pool []template, shapes []shape) *feedServer {
 	s := &feedServer{pool: pool, feeds: make([]*servedFeed, c.feeds)}
 	s.gzPool.New = func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed); return w }
 	minDelay := c.slow / 3
 	for i := range s.feeds {
 		h := mix(uint64(i) ^ 0x5eed)
-		f := &servedFeed{size: c.docBytes/3 + int(h>>40%uint64(c.docBytes*4/3+1))}
+		f := &servedFeed{}
+		if len(shapes) > 0 {
+			f.shape = shapes[h>>40%uint64(len(shapes))]
+		} else {
+			mean := cmp.Or(c.docBytes, docDefaultBytes)
+			f.shape = shape{mean/3 + int(h>>40%uint64(mean*4/3+1)), itemsPerDoc}
+		}
 		switch p := h % 100; {
 		case p < 60:
 			f.kind = kindStatic
 		case p < 90:
 			f.kind = kindActive
-			f.head = itemsPerDoc
+			f.head = f.shape.items
 		case p < 95:
 			f.kind = kindSlow
 			f.delay = minDelay + time.Duration((h>>16)%uint64(c.slow-minDelay+1))
@@ -99,7 +111,7 @@ func newFeedServer(c config, pool []template) *feedServer {
 		}
 		if f.kind == kindStatic || f.kind == kindSlow {
 			var buf bytes.Buffer
-			renderRSS(&buf, i, itemsPerDoc+int(h>>8%50), f.size, pool)
+			renderRSS(&buf, i, f.shape.items+int(h>>8%50), f.shape, pool)
 			f.body = buf.Bytes()
 			f.gz = gzipBytes(f.body)
 			sum := sha256.Sum256(f.body)
@@ -130,11 +142,15 @@ func hostAddr(h int) string {
 // serveFeeds is -mode serve: it listens on one loopback address per host,
 // prints a serverInfo line and serves until stdin reaches EOF or ctx ends.
 func serveFeeds(ctx context.Context, c config, stdin io.Reader, stdout io.Writer) error {
-	pool, source := loadTemplates(c.corpus), "corpus"
+	pool, shapes := loadTemplates(c.corpus)
+	source := "corpus"
 	if pool == nil {
 		pool, source = generatedTemplates(), "generated"
 	}
-	s := newFeedServer(c, pool)
+	if c.docBytes > 0 || len(shapes) == 0 {
+		shapes = nil // spread around -doc-bytes
+	}
+	s := newFeedServer(c, pool, shapes)
 
 	hosts := (c.feeds + c.feedsPerHost - 1) / c.feedsPerHost
 	if hosts > 250*256 {
@@ -174,19 +190,23 @@ func serveFeeds(ctx context.Context, c config, stdin io.Reader, stdout io.Writer
 	go func() { _ = ctlSrv.Serve(ctl) }()
 
 	body, gz, n := [3]int{1 << 30, 0, 0}, 0, 0
+	items := [3]int{1 << 30, 0, 0}
 	for _, f := range s.feeds {
+		k := f.shape.items
+		items[0], items[1], items[2] = min(items[0], k), items[1]+k, max(items[2], k)
 		if f.body != nil {
 			body[0], body[1], body[2] = min(body[0], len(f.body)), body[1]+len(f.body), max(body[2], len(f.body))
 			gz += len(f.gz)
 			n++
 		}
 	}
+	items[1] /= max(len(s.feeds), 1)
 	if n > 0 {
 		body[1], gz = body[1]/n, gz/n
 	}
 	info := serverInfo{
 		Control: "http://" + ctl.Addr().String(), Feeds: c.feeds, Hosts: hosts,
-		Templates: len(pool), Source: source, Body: body, GzipBody: gz,
+		Templates: len(pool), Source: source, Body: body, GzipBody: gz, Items: items,
 		Mix: fmt.Sprintf("%s of feeds: static (304 to conditional GETs), active (1–3 new items per request), "+
 			"slow (%v–%v, else static), errors (500, 404, reset)", s.mixString(), c.slow/3, c.slow),
 	}
@@ -292,7 +312,7 @@ func (s *feedServer) serveActive(w http.ResponseWriter, r *http.Request, i int, 
 	f.mu.Unlock()
 
 	var buf bytes.Buffer
-	renderRSS(&buf, i, head, f.size, s.pool)
+	renderRSS(&buf, i, head, f.shape, s.pool)
 	w.Header().Set("ETag", fmt.Sprintf(`"a%d-%d"`, i, head))
 	w.Header().Set("Last-Modified", itemTime(head).Format(http.TimeFormat))
 	s.counts[200].Add(1)

@@ -76,8 +76,8 @@ func printTable(w io.Writer, c config, info serverInfo, nw, base []sideResult) e
 		c.feeds, c.rounds, c.warmup, c.concurrency, c.repeat)
 	fmt.Fprintf(b, "machine: %s, %d CPUs (GOMAXPROCS %d), %s %s/%s\n",
 		harness.CPUModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(b, "feeds: %d on %d hosts; %s; RSS 2.0 documents of %d items, %d–%d bytes, mean %d, served gzipped (mean %d) (item texts: %s, %d templates); newswire interval %v\n\n",
-		info.Feeds, info.Hosts, info.Mix, itemsPerDoc, info.Body[0], info.Body[2], info.Body[1], info.GzipBody, info.Source, info.Templates, c.interval)
+	fmt.Fprintf(b, "feeds: %d on %d hosts; %s; RSS 2.0 documents of %d–%d items (mean %d), %d–%d bytes, mean %d, served gzipped (mean %d) (item texts: %s, %d templates); newswire interval %v\n\n",
+		info.Feeds, info.Hosts, info.Mix, info.Items[0], info.Items[2], info.Items[1], info.Body[0], info.Body[2], info.Body[1], info.GzipBody, info.Source, info.Templates, c.interval)
 
 	b.WriteString("| side | polls | polls/s | CPU s / 1,000 polls | peak RSS MB | MB read | cores for 10,000 feeds @ 5 min |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")

@@ -113,6 +113,7 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 			return nil, err
 		}
 		url = d.server.ClientURL()
+		natsOpts = append(natsOpts, d.server.InProcess())
 		log.Info().Str("url", url).Str("store_dir", cfg.NATS.Embedded.StoreDir).Msg("embedded NATS server started")
 	}
 	d.url = url
