@@ -164,14 +164,14 @@ func readLimited(r io.Reader, max, sizeHint int64) ([]byte, error) {
 }
 
 // bodyBuffers recycles body buffers, one pool per power-of-two capacity
-// from 32 KiB to 16 MiB. A poller fetching a third of its feeds' documents
+// from 32 KiB to 4 MiB (larger bodies are rare and allocated to size). A poller fetching a third of its feeds' documents
 // in full (news feeds are 10–300 KB) would otherwise hand the collector a
 // few hundred kilobytes per poll; with reuse it allocates almost nothing.
 var bodyBuffers [bodyClasses]sync.Pool // *[]byte
 
 const (
 	minBodyClass = 15 // 32 KiB
-	bodyClasses  = 10 // up to 16 MiB
+	bodyClasses  = 8  // up to 4 MiB
 )
 
 // bodyClass returns the pool index for a buffer of capacity 1<<(index +

@@ -120,7 +120,7 @@ func TestBodyBuffersReuse(t *testing.T) {
 	for _, tt := range []struct {
 		n       int64
 		wantCap int
-	}{{1, 32 << 10}, {32 << 10, 32 << 10}, {32<<10 + 1, 64 << 10}, {16 << 20, 16 << 20}, {16<<20 + 1, 16<<20 + 1}} {
+	}{{1, 32 << 10}, {32 << 10, 32 << 10}, {32<<10 + 1, 64 << 10}, {4 << 20, 4 << 20}, {4<<20 + 1, 4<<20 + 1}} {
 		if got := cap(getBodyBuffer(tt.n)); got != tt.wantCap {
 			t.Errorf("getBodyBuffer(%d) has capacity %d, want %d", tt.n, got, tt.wantCap)
 		}

@@ -135,12 +135,16 @@ func NewFetcher(opts FetcherOptions) *Fetcher {
 
 func newTransport(timeout time.Duration, allowPrivate bool, allowHosts []string) *http.Transport {
 	return &http.Transport{
-		Proxy:                 nil, // see Fetcher
-		DialContext:           newDialContext(timeout, allowPrivate, allowHosts),
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
+		Proxy:             nil, // see Fetcher
+		DialContext:       newDialContext(timeout, allowPrivate, allowHosts),
+		ForceAttemptHTTP2: true,
+		// The poller polls one host's feeds one after another, a host
+		// spacing (1 s) apart: a connection kept a few seconds serves them
+		// all with one TCP and TLS handshake. Kept longer, connections to
+		// hosts not polled again for minutes would only hold memory.
+		MaxIdleConns:          1000,
 		MaxIdleConnsPerHost:   2,
-		IdleConnTimeout:       90 * time.Second,
+		IdleConnTimeout:       5 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		// We ask for compression ourselves and decode it in readBody, so

@@ -91,12 +91,12 @@ func (t *feedTask) schedule(st *FeedState, o outcome, err error, now time.Time) 
 			st.LastNew = now
 		}
 		iv = adapt(iv, pinned, t.p.lim, o, st.LastNew, now)
-		next = nextDue(now, t.spec.ID, iv)
+		next = nextDue(now, t.phase.Load(), iv, t.p.gap)
 	case o.outage:
 		// Every host fails: the network is down, not the feed. Keep the
 		// feed's record clean and try again at its normal interval.
 		st.LastError = err.Error() + " (network down: not counted against the feed)"
-		next = nextDue(now, t.spec.ID, iv)
+		next = nextDue(now, t.phase.Load(), iv, t.p.gap)
 	case o.class == classPublish:
 		// The broker refused the articles (out of storage, unavailable):
 		// nothing was recorded as seen, so the next poll fetches them

@@ -79,6 +79,10 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// minHostGap is the least time between the slots of one host's feeds (see
+// feedPhases) when Options.HostSpacing is shorter.
+const minHostGap = 250 * time.Millisecond
+
 // Poller schedules every feed's polls. One dispatcher goroutine keeps the
 // feeds in a queue ordered by when each is next due and starts a goroutine
 // per feed only while that feed is being polled, so 10,000 idle feeds cost
@@ -93,6 +97,7 @@ type Poller struct {
 	lim    limits
 	store  stateStore
 	sem    chan struct{}
+	gap    time.Duration // between the slots of one host's feeds
 	hosts  *hosts
 	outage *outage
 
@@ -116,6 +121,7 @@ func New(opts Options) *Poller {
 		lim:    limits{def: min(max(opts.Interval, opts.MinInterval), opts.MaxInterval), min: opts.MinInterval, max: opts.MaxInterval},
 		store:  stateStore{kv: opts.State},
 		sem:    make(chan struct{}, opts.Concurrency),
+		gap:    max(opts.HostSpacing, minHostGap),
 		hosts:  newHosts(opts.PerHost, opts.HostSpacing),
 		outage: newOutage(),
 		tasks:  map[string]*feedTask{},
@@ -313,6 +319,9 @@ func (p *Poller) Sync(specs []FeedSpec) {
 			added = append(added, t)
 		}
 	}
+	for id, phase := range feedPhases(specs, p.gap) {
+		p.tasks[id].phase.Store(phase)
+	}
 	// Many new feeds at once (a first start, an import) are spread over up
 	// to 10 ms each, at most two minutes, instead of all polled at once.
 	spread := min(time.Duration(len(added))*10*time.Millisecond, 2*time.Minute)
@@ -320,7 +329,7 @@ func (p *Poller) Sync(specs []FeedSpec) {
 	for _, t := range added {
 		t.spread = spread
 		if p.running {
-			t.wake = now.Add(slotOffset(t.spec.ID, min(spread, t.interval())+1))
+			t.wake = now.Add(slotOffset(t.phase.Load(), min(spread, t.interval())+1))
 			heap.Push(&p.queue, t)
 		}
 	}

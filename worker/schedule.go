@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"cmp"
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
@@ -12,9 +13,11 @@ import (
 // Scheduling rules, as pure functions of a feed's state and its last poll so
 // they can be tested without a clock or a broker.
 //
-// Slots: a feed's polls fall at a fixed phase of its interval, offset by a
-// hash of its id, so feeds with equal intervals spread evenly over the
-// interval and a restart (any replica, any time) keeps each feed in its slot.
+// Slots: a feed's polls fall at a fixed phase of its interval: a hash of its
+// host plus its rank among the host's feeds times the host spacing (see
+// feedPhases), so feeds with equal intervals spread evenly over the interval,
+// one host's feeds come due one after another over one connection, and a
+// restart (any replica, any time) keeps each feed in its slot.
 //
 // Adaptive interval (feeds without a pinned interval), within
 // [MinInterval, MaxInterval]:
@@ -51,23 +54,52 @@ type limits struct {
 	def, min, max time.Duration
 }
 
-// slotOffset is the feed's fixed phase within an interval.
-func slotOffset(id string, interval time.Duration) time.Duration {
+// feedPhases gives every feed of specs its phase (see slotOffset): its
+// host's hash, plus gap times its rank among that host's feeds, which are
+// ranked by the hash of their ids. Feeds spread evenly over an interval
+// host by host, and one host's feeds come due gap apart, one after
+// another, so a kept-alive connection (and its TLS session) serves them all
+// instead of one handshake per feed, while the host sees no more than one
+// fetch start per gap. A restart keeps every feed's phase; adding or
+// removing a feed moves only the later feeds of its own host.
+func feedPhases(specs []FeedSpec, gap time.Duration) map[string]uint64 {
+	byHost := map[string][]string{}
+	for _, s := range specs {
+		h := hostOf(s.URL)
+		byHost[h] = append(byHost[h], s.ID)
+	}
+	out := make(map[string]uint64, len(specs))
+	for host, ids := range byHost {
+		slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(fnvHash(a), fnvHash(b)) })
+		base := fnvHash(host)
+		for rank, id := range ids {
+			out[id] = base + uint64(rank)*uint64(gap)
+		}
+	}
+	return out
+}
+
+func fnvHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// slotOffset is a feed's fixed offset within an interval, from its phase.
+func slotOffset(phase uint64, interval time.Duration) time.Duration {
 	if interval <= 0 {
 		return 0
 	}
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return time.Duration(h.Sum64() % uint64(interval))
+	return time.Duration(phase % uint64(interval))
 }
 
 // nextSlot returns the first time at or after t that lies on the feed's
 // phase of interval.
-func nextSlot(t time.Time, id string, interval time.Duration) time.Time {
+func nextSlot(t time.Time, phase uint64, interval time.Duration) time.Time {
 	if interval <= 0 {
 		return t
 	}
-	off := int64(slotOffset(id, interval))
+	off := int64(slotOffset(phase, interval))
 	iv := int64(interval)
 	n := t.UnixNano()
 	k := (n - off + iv - 1) / iv
@@ -78,13 +110,21 @@ func nextSlot(t time.Time, id string, interval time.Duration) time.Time {
 }
 
 // nextDue is when a feed polled at polled, with interval, is due next: its
-// next slot at least half an interval away, plus a little jitter.
-func nextDue(polled time.Time, id string, interval time.Duration) time.Time {
-	return nextSlot(polled.Add(interval/2), id, interval).Add(jitter(interval))
+// next slot at least half an interval away, plus a little jitter (see
+// slotJitter).
+func nextDue(polled time.Time, phase uint64, interval, gap time.Duration) time.Time {
+	return nextSlot(polled.Add(interval/2), phase, interval).Add(slotJitter(interval, gap))
 }
 
-// jitter is a random ±interval/50, at most ±5 s: enough to keep feeds that
-// share a slot from hitting a host in the same millisecond.
+// slotJitter is jitter kept under half the gap between one host's feeds,
+// so that it does not reorder them.
+func slotJitter(interval, gap time.Duration) time.Duration {
+	return jitter(min(interval, gap*jitterFraction/2))
+}
+
+// jitter is a random ±interval/50, at most ±5 s: it keeps polls that fall
+// due together from starting in the same millisecond, and retries after
+// errors from marching in step.
 func jitter(interval time.Duration) time.Duration {
 	span := min(interval/jitterFraction, maxJitter)
 	if span <= 0 {

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -13,9 +14,10 @@ func TestNextSlotKeepsPhase(t *testing.T) {
 	iv := 5 * time.Minute
 	base := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	for _, id := range []string{"bbc", "aljazeera", "x"} {
-		off := slotOffset(id, iv)
+		phase := fnvHash(id)
+		off := slotOffset(phase, iv)
 		for _, t0 := range []time.Time{base, base.Add(17 * time.Second), base.Add(iv + 3*time.Second)} {
-			got := nextSlot(t0, id, iv)
+			got := nextSlot(t0, phase, iv)
 			if got.Before(t0) || got.Sub(t0) >= iv {
 				t.Errorf("%s: nextSlot(%v) = %v, want within one interval after", id, t0, got)
 			}
@@ -26,14 +28,23 @@ func TestNextSlotKeepsPhase(t *testing.T) {
 	}
 }
 
-// 10,000 feeds with one interval spread evenly over it: no tenth of the
-// interval holds more than 12% of them.
+// benchSpecs is n feeds, perHost on each host.
+func benchSpecs(n, perHost int) []FeedSpec {
+	specs := make([]FeedSpec, n)
+	for i := range specs {
+		specs[i] = FeedSpec{ID: fmt.Sprintf("feed-%d", i), URL: fmt.Sprintf("https://host%d.example/feed/%d.xml", i/perHost, i)}
+	}
+	return specs
+}
+
+// 10,000 feeds on 2,500 hosts with one interval spread evenly over it: no
+// tenth of the interval holds more than 12% of them.
 func TestSlotsSpreadEvenly(t *testing.T) {
 	iv := 5 * time.Minute
 	var buckets [10]int
 	const n = 10000
-	for i := 0; i < n; i++ {
-		buckets[slotOffset(fmt.Sprintf("feed-%d", i), iv)*10/iv]++
+	for _, phase := range feedPhases(benchSpecs(n, 4), time.Second) {
+		buckets[slotOffset(phase, iv)*10/iv]++
 	}
 	for i, c := range buckets {
 		if c > n*12/100 || c < n*8/100 {
@@ -42,13 +53,44 @@ func TestSlotsSpreadEvenly(t *testing.T) {
 	}
 }
 
+// One host's feeds come due one gap apart, in an order that does not
+// depend on the order of the configuration, and a feed added to another
+// host moves none of them.
+func TestHostFeedsComeDueOneAfterAnother(t *testing.T) {
+	gap := time.Second
+	specs := benchSpecs(12, 6) // two hosts
+	phases := feedPhases(specs, gap)
+	var offs []uint64
+	for _, s := range specs[:6] {
+		offs = append(offs, phases[s.ID])
+	}
+	slices.Sort(offs)
+	for k := 1; k < len(offs); k++ {
+		if d := offs[k] - offs[k-1]; d != uint64(gap) {
+			t.Errorf("feeds %d and %d of one host are %v apart, want %v", k-1, k, time.Duration(d), gap)
+		}
+	}
+	reversed := slices.Clone(specs)
+	slices.Reverse(reversed)
+	more := append(reversed, FeedSpec{ID: "new", URL: "https://host1.example/new.xml"})
+	again := feedPhases(more, gap)
+	for _, s := range specs[:6] {
+		if again[s.ID] != phases[s.ID] {
+			t.Errorf("%s moved from %d to %d when the config was reordered and another host got a feed", s.ID, phases[s.ID], again[s.ID])
+		}
+	}
+}
+
 func TestNextDueIsAboutOneIntervalLater(t *testing.T) {
 	iv := 10 * time.Minute
 	polled := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	polled = nextSlot(polled, "f", iv) // on its slot, as after a normal poll
-	got := nextDue(polled, "f", iv)
-	if d := got.Sub(polled); d < iv-maxJitter || d > iv+maxJitter {
-		t.Errorf("next due %v after the poll, want %v ± jitter", d, iv)
+	phase := fnvHash("f")
+	polled = nextSlot(polled, phase, iv) // on its slot, as after a normal poll
+	for range 100 {
+		got := nextDue(polled, phase, iv, time.Second)
+		if d := got.Sub(polled); d < iv-time.Second/2 || d > iv+time.Second/2 {
+			t.Fatalf("next due %v after the poll, want %v ± half the host gap", d, iv)
+		}
 	}
 }
 

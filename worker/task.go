@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/newswire/newswire/feeds"
@@ -26,6 +27,8 @@ type feedTask struct {
 	index   int // in p.queue, -1 when not queued
 	removed bool
 	spread  time.Duration // first polls of feeds added together are spread over this
+
+	phase atomic.Uint64 // place of the feed's slots in any interval (feedPhases); set by Sync
 
 	// Touched only by the goroutine running the task.
 	st         FeedState
@@ -160,7 +163,7 @@ func (t *feedTask) interval() time.Duration {
 func (t *feedTask) scheduledAt() time.Time {
 	due := t.st.NextDue
 	if t.st.Errors == 0 && !t.st.LastPoll.IsZero() {
-		due = earliest(due, nextDue(t.st.LastPoll, t.spec.ID, t.interval()))
+		due = earliest(due, nextDue(t.st.LastPoll, t.phase.Load(), t.interval(), t.p.gap))
 	}
 	return due
 }
@@ -170,7 +173,7 @@ func (t *feedTask) dueAt(now time.Time) time.Time {
 	if t.st.URL != t.spec.URL || t.st.NextDue.IsZero() {
 		// Never polled (or a new URL): now, or spread with the feeds added
 		// together with it.
-		return now.Add(slotOffset(t.spec.ID, min(t.spread, t.interval())+1))
+		return now.Add(slotOffset(t.phase.Load(), min(t.spread, t.interval())+1))
 	}
 	due := t.scheduledAt()
 	if t.st.ClaimedBy != "" && t.st.ClaimedBy != t.p.opts.ReplicaID && t.st.ClaimUntil.After(due) {
@@ -179,7 +182,7 @@ func (t *feedTask) dueAt(now time.Time) time.Time {
 	if due.Before(t.p.started) {
 		// Overdue after downtime: spread the catch-up over up to a minute
 		// by the feed's slot instead of polling every feed at once.
-		due = now.Add(slotOffset(t.spec.ID, min(t.interval(), time.Minute)))
+		due = now.Add(slotOffset(t.phase.Load(), min(t.interval(), time.Minute)))
 	}
 	return due
 }

@@ -71,6 +71,7 @@ func newswireSide(ctx context.Context, c config, urls []string) (p poller, err e
 	s.poller = worker.New(worker.Options{
 		Interval:    c.interval,
 		Concurrency: c.concurrency,
+		HostSpacing: time.Second, // configs/newswire.yaml
 		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
 			Timeout:      20 * time.Second, // configs/newswire.yaml
 			AllowPrivate: true,             // the feeds are on 127.1.x.y

@@ -66,6 +66,7 @@ type serverInfo struct {
 // status ("reset" for connections reset on purpose).
 type serverStats struct {
 	Bytes  int64            `json:"bytes"`
+	Conns  int64            `json:"conns"` // TCP connections accepted
 	Status map[string]int64 `json:"status"`
 }
 
@@ -75,6 +76,7 @@ type feedServer struct {
 	pool  []template
 
 	bytes  atomic.Int64
+	conns  atomic.Int64      // connections accepted
 	counts [600]atomic.Int64 // by status; index 0: resets
 	gzPool sync.Pool
 }
@@ -171,7 +173,7 @@ func serveFeeds(ctx context.Context, c config, stdin io.Reader, stdout io.Writer
 		}
 		lns = append(lns, ln)
 		hostURL[h] = "http://" + ln.Addr().String()
-		go func() { _ = feedSrv.Serve(countingListener{ln, &s.bytes}) }()
+		go func() { _ = feedSrv.Serve(countingListener{ln, &s.bytes, &s.conns}) }()
 	}
 	s.urls = make([]string, c.feeds)
 	for i := range s.urls {
@@ -234,7 +236,7 @@ func (s *feedServer) mixString() string {
 }
 
 func (s *feedServer) stats() serverStats {
-	st := serverStats{Bytes: s.bytes.Load(), Status: map[string]int64{}}
+	st := serverStats{Bytes: s.bytes.Load(), Conns: s.conns.Load(), Status: map[string]int64{}}
 	for code := range s.counts {
 		if n := s.counts[code].Load(); n > 0 {
 			key := strconv.Itoa(code)
@@ -370,10 +372,12 @@ func (s *feedServer) serveError(w http.ResponseWriter, _ *http.Request, f *serve
 	}
 }
 
-// countingListener counts the bytes written on its connections.
+// countingListener counts the connections it accepts and the bytes
+// written on them.
 type countingListener struct {
 	net.Listener
-	n *atomic.Int64
+	n     *atomic.Int64
+	conns *atomic.Int64
 }
 
 func (l countingListener) Accept() (net.Conn, error) {
@@ -381,6 +385,7 @@ func (l countingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.conns.Add(1)
 	return &countingConn{Conn: c, n: l.n}, nil
 }
 

@@ -41,6 +41,7 @@ type sideResult struct {
 	RSSWarm     int64            `json:"rss_warm"`    // VmRSS when the warm-up ended
 	RSSEnd      int64            `json:"rss_end"`     // VmRSS when the measured rounds ended
 	BytesRead   int64            `json:"bytes_read"`  // written by the feed server in the window
+	Conns       int64            `json:"conns"`       // connections the feed server accepted in the window
 	Outcomes    map[string]int64 `json:"outcomes"`    // as the side counts them
 	Served      map[string]int64 `json:"served"`      // responses by status, as the server counts them
 	WarmPolls   int64            `json:"warm_polls"`
@@ -138,6 +139,7 @@ func runSide(ctx context.Context, c config, stdout io.Writer,
 		RSSWarm:     a.rss,
 		RSSEnd:      z.rss,
 		BytesRead:   z.stats.Bytes - a.stats.Bytes,
+		Conns:       z.stats.Conns - a.stats.Conns,
 		Outcomes:    diff(z.outcomes, a.outcomes),
 		Served:      diff(z.stats.Status, a.stats.Status),
 		WarmPolls:   a.polls - begin.polls,

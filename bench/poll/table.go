@@ -31,8 +31,8 @@ func (r sideResult) Cores() float64 {
 }
 
 func (r sideResult) summary() string {
-	return fmt.Sprintf("%d polls, %.0f polls/s, %.3f CPU s/1000 polls, RSS peak %.0f MB (%.0f after warm-up, %.0f at end), %.1f MB read; outcomes %s",
-		r.Polls, r.PollsPerSec, r.CPUPer1000(), mb(r.PeakRSS), mb(r.RSSWarm), mb(r.RSSEnd), mb(r.BytesRead), shares(r.Outcomes))
+	return fmt.Sprintf("%d polls, %.0f polls/s, %.3f CPU s/1000 polls, RSS peak %.0f MB (%.0f after warm-up, %.0f at end), %.1f MB read, %d connections; outcomes %s",
+		r.Polls, r.PollsPerSec, r.CPUPer1000(), mb(r.PeakRSS), mb(r.RSSWarm), mb(r.RSSEnd), mb(r.BytesRead), r.Conns, shares(r.Outcomes))
 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
@@ -79,15 +79,16 @@ func printTable(w io.Writer, c config, info serverInfo, nw, base []sideResult) e
 	fmt.Fprintf(b, "feeds: %d on %d hosts; %s; RSS 2.0 documents of %d–%d items (mean %d), %d–%d bytes, mean %d, served gzipped (mean %d) (item texts: %s, %d templates); newswire interval %v\n\n",
 		info.Feeds, info.Hosts, info.Mix, info.Items[0], info.Items[2], info.Items[1], info.Body[0], info.Body[2], info.Body[1], info.GzipBody, info.Source, info.Templates, c.interval)
 
-	b.WriteString("| side | polls | polls/s | CPU s / 1,000 polls | peak RSS MB | MB read | cores for 10,000 feeds @ 5 min |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	b.WriteString("| side | polls | polls/s | CPU s / 1,000 polls | peak RSS MB | MB read | connections / poll | cores for 10,000 feeds @ 5 min |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	row := func(name string, rs []sideResult) {
-		fmt.Fprintf(b, "| %s | %.0f | %.0f | %.3f | %.0f | %.2f | %.4f |\n", name,
+		fmt.Fprintf(b, "| %s | %.0f | %.0f | %.3f | %.0f | %.2f | %.2f | %.4f |\n", name,
 			median(rs, func(r sideResult) float64 { return float64(r.Polls) }),
 			median(rs, func(r sideResult) float64 { return r.PollsPerSec }),
 			median(rs, sideResult.CPUPer1000),
 			median(rs, func(r sideResult) float64 { return mb(r.PeakRSS) }),
 			median(rs, func(r sideResult) float64 { return mb(r.BytesRead) }),
+			median(rs, func(r sideResult) float64 { return float64(r.Conns) / max(float64(r.Polls), 1) }),
 			median(rs, sideResult.Cores))
 	}
 	row("newswire (poller + embedded NATS, one process)", nw)
