@@ -323,8 +323,10 @@ func (p *Poller) Sync(specs []FeedSpec) {
 		p.tasks[id].phase.Store(phase)
 	}
 	// Many new feeds at once (a first start, an import) are spread over up
-	// to 10 ms each, at most two minutes, instead of all polled at once.
-	spread := min(time.Duration(len(added))*10*time.Millisecond, 2*time.Minute)
+	// to 25 ms each, at most five minutes, instead of all polled at once:
+	// a first poll publishes every item of a document, and 10,000 of them
+	// in a burst would cost the broker (and the process) hundreds of MB.
+	spread := min(time.Duration(len(added))*25*time.Millisecond, 5*time.Minute)
 	now := time.Now()
 	for _, t := range added {
 		t.spread = spread
