@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -44,6 +45,10 @@ type FetcherOptions struct {
 	// prefixes ("10.0.0.0/8"), matched against the address resolved.
 	// Entries that are none of these never match.
 	AllowHosts []string
+	// IdleTimeout is how long a connection is kept for the next fetch from
+	// its host, default 5 s. A poller that fetches one host's feeds one
+	// host spacing apart keeps connections a little over two spacings.
+	IdleTimeout time.Duration
 	// Transport replaces the Fetcher's own transport, for tests. The
 	// private-address guard lives in the own transport's dialer, so with a
 	// custom Transport AllowPrivate has no effect.
@@ -127,13 +132,13 @@ func NewFetcher(opts FetcherOptions) *Fetcher {
 	}
 	rt := opts.Transport
 	if rt == nil {
-		rt = newTransport(f.timeout, opts.AllowPrivate, opts.AllowHosts)
+		rt = newTransport(f.timeout, cmp.Or(opts.IdleTimeout, 5*time.Second), opts.AllowPrivate, opts.AllowHosts)
 	}
 	f.client = &http.Client{Transport: rt, CheckRedirect: checkRedirect}
 	return f
 }
 
-func newTransport(timeout time.Duration, allowPrivate bool, allowHosts []string) *http.Transport {
+func newTransport(timeout, idle time.Duration, allowPrivate bool, allowHosts []string) *http.Transport {
 	return &http.Transport{
 		Proxy:             nil, // see Fetcher
 		DialContext:       newDialContext(timeout, allowPrivate, allowHosts),
@@ -144,7 +149,7 @@ func newTransport(timeout time.Duration, allowPrivate bool, allowHosts []string)
 		// hosts not polled again for minutes would only hold memory.
 		MaxIdleConns:          1000,
 		MaxIdleConnsPerHost:   2,
-		IdleConnTimeout:       5 * time.Second,
+		IdleConnTimeout:       idle,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		// We ask for compression ourselves and decode it in readBody, so

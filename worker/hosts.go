@@ -61,10 +61,9 @@ func (hs *hosts) put(name string, h *host) {
 	}
 }
 
-// acquire waits for a fetch slot on the host of rawURL and for its start
-// spacing and pause. It returns the release function, or ctx's error.
-func (hs *hosts) acquire(ctx context.Context, rawURL string) (release func(), err error) {
-	name := hostOf(rawURL)
+// acquire waits for a fetch slot on host name (see hostOf) and for its
+// start spacing and pause. It returns the release function, or ctx's error.
+func (hs *hosts) acquire(ctx context.Context, name string) (release func(), err error) {
 	h := hs.get(name)
 	select {
 	case h.slots <- struct{}{}:
@@ -91,9 +90,8 @@ func (hs *hosts) acquire(ctx context.Context, rawURL string) (release func(), er
 	return release, nil
 }
 
-// pause stops fetches from the host of rawURL until until.
-func (hs *hosts) pause(rawURL string, until time.Time) {
-	name := hostOf(rawURL)
+// pause stops fetches from host name until until.
+func (hs *hosts) pause(name string, until time.Time) {
 	h := hs.get(name)
 	hs.mu.Lock()
 	if until.After(h.paused) {
@@ -103,12 +101,12 @@ func (hs *hosts) pause(rawURL string, until time.Time) {
 	hs.put(name, h)
 }
 
-// pausedUntil returns when the host of rawURL may be fetched again (zero:
-// not paused).
-func (hs *hosts) pausedUntil(rawURL string) time.Time {
+// pausedUntil returns when host name may be fetched again (zero: not
+// paused).
+func (hs *hosts) pausedUntil(name string) time.Time {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	if h := hs.by[hostOf(rawURL)]; h != nil && time.Now().Before(h.paused) {
+	if h := hs.by[name]; h != nil && time.Now().Before(h.paused) {
 		return h.paused
 	}
 	return time.Time{}

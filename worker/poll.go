@@ -29,7 +29,8 @@ func (t *feedTask) poll(work, waits context.Context) bool {
 	}
 	// Wait for the host, then for a global slot: a slow host holds only
 	// its own feeds back. Shutdown ends the waiting at once.
-	release, err := t.p.hosts.acquire(waits, fetchURL)
+	host := t.hostOf(fetchURL)
+	release, err := t.p.hosts.acquire(waits, host)
 	if err != nil {
 		return false
 	}
@@ -48,7 +49,6 @@ func (t *feedTask) poll(work, waits context.Context) bool {
 	}
 
 	now := time.Now().UTC()
-	host := hostOf(fetchURL)
 	o.outage = t.p.outage.observe(host, err != nil && networkClass(o.class), now)
 	t.schedule(st, o, err, now)
 	result := o.class
@@ -117,14 +117,14 @@ func (t *feedTask) schedule(st *FeedState, o outcome, err error, now time.Time) 
 		next = now.Add(delay + jitter(delay))
 		if o.retryAfter > 0 {
 			until := now.Add(min(o.retryAfter, maxRetryAfter))
-			t.p.hosts.pause(st.URL, until)
+			t.p.hosts.pause(t.hostOf(st.URL), until)
 			st.State = StatePaused
 			if until.After(next) {
 				next = until
 			}
 		}
 	}
-	if paused := t.p.hosts.pausedUntil(st.URL); paused.After(next) {
+	if paused := t.p.hosts.pausedUntil(t.hostOf(st.URL)); paused.After(next) {
 		next = paused
 	}
 	st.IntervalSeconds = iv.Seconds()

@@ -186,14 +186,14 @@ func TestHostsLimitAndSpacing(t *testing.T) {
 	hs := newHosts(2, 50*time.Millisecond)
 	ctx := context.Background()
 	start := time.Now()
-	r1, _ := hs.acquire(ctx, "http://a.example/1")
-	r2, _ := hs.acquire(ctx, "http://A.example/2")
+	r1, _ := hs.acquire(ctx, hostOf("http://a.example/1"))
+	r2, _ := hs.acquire(ctx, hostOf("http://A.example/2"))
 	if d := time.Since(start); d < 50*time.Millisecond {
 		t.Errorf("second start after %v, want at least the 50ms spacing", d)
 	}
 	third := make(chan struct{})
 	go func() {
-		r3, _ := hs.acquire(ctx, "http://a.example/3")
+		r3, _ := hs.acquire(ctx, hostOf("http://a.example/3"))
 		close(third)
 		r3()
 	}()
@@ -204,7 +204,7 @@ func TestHostsLimitAndSpacing(t *testing.T) {
 	}
 	// Another host is not held up by a.example.
 	other := time.Now()
-	r4, _ := hs.acquire(ctx, "http://b.example/")
+	r4, _ := hs.acquire(ctx, hostOf("http://b.example/"))
 	if d := time.Since(other); d > 20*time.Millisecond {
 		t.Errorf("another host waited %v", d)
 	}
@@ -212,12 +212,12 @@ func TestHostsLimitAndSpacing(t *testing.T) {
 	r1()
 	<-third
 	r2()
-	hs.pause("http://a.example/x", time.Now().Add(100*time.Millisecond))
-	if hs.pausedUntil("http://a.example/y").IsZero() {
+	hs.pause(hostOf("http://a.example/x"), time.Now().Add(100*time.Millisecond))
+	if hs.pausedUntil(hostOf("http://a.example/y")).IsZero() {
 		t.Error("host not paused")
 	}
 	p0 := time.Now()
-	r5, _ := hs.acquire(ctx, "http://a.example/z")
+	r5, _ := hs.acquire(ctx, hostOf("http://a.example/z"))
 	r5()
 	if d := time.Since(p0); d < 80*time.Millisecond {
 		t.Errorf("fetch started %v into a 100ms pause", d)

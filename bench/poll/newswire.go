@@ -75,6 +75,7 @@ func newswireSide(ctx context.Context, c config, urls []string) (p poller, err e
 		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
 			Timeout:      20 * time.Second, // configs/newswire.yaml
 			AllowPrivate: true,             // the feeds are on 127.1.x.y
+			IdleTimeout:  3 * time.Second,  // 2 × host spacing + 1 s, as the daemon sets it
 		}),
 		Publisher: pipeline.NewRawPublisher(js),
 		State:     res.FeedState,

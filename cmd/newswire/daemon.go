@@ -149,6 +149,7 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 				MaxBody:      int64(cfg.Poll.MaxBody),
 				UserAgent:    cfg.Poll.UserAgent,
 				AllowPrivate: cfg.Poll.AllowPrivate,
+				IdleTimeout:  2*cfg.Poll.HostSpacing.D() + time.Second,
 				AllowHosts:   cfg.Poll.AllowHosts,
 			}),
 			Publisher: pipeline.NewRawPublisher(d.js).ReportTo(d.metrics.Health()),
