@@ -174,14 +174,17 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 	for _, h := range t.seen {
 		known[h] = true
 	}
-	parsed, hashes, err := feeds.ParseNew(res.Body, res.ContentType, func(h feeds.ItemHash) bool { return known[h] })
-	if err != nil {
-		return outcome{class: feeds.ClassOf(err)}, 0, err
+	// Parsing is CPU work and allocates several times the document:
+	// poll.concurrency fetches may wait on the network together, but only
+	// as many documents as there are CPUs are parsed at once.
+	select {
+	case t.p.parses <- struct{}{}:
+	case <-ctx.Done():
+		return outcome{class: feeds.ClassCanceled}, 0, &feeds.FetchError{Class: feeds.ClassCanceled, Err: ctx.Err()}
 	}
-	st.Hints = feeds.FeedHints(res.Body)
-	o.hints = st.Hints
+	parsed, hashes, err := feeds.ParseNew(res.Body, res.ContentType, func(h feeds.ItemHash) bool { return known[h] })
 	var fresh []feeds.Article
-	if parsed != nil {
+	if err == nil && parsed != nil {
 		inDoc := map[string]bool{}
 		for _, a := range feeds.Normalise(feeds.FeedRef{ID: t.spec.ID, Title: t.spec.Title, URL: t.spec.URL}, parsed, time.Now()) {
 			if !inDoc[a.ID] { // the same item twice in one document
@@ -190,6 +193,12 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 			}
 		}
 	}
+	<-t.p.parses
+	if err != nil {
+		return outcome{class: feeds.ClassOf(err)}, 0, err
+	}
+	st.Hints = feeds.FeedHints(res.Body)
+	o.hints = st.Hints
 	if len(fresh) > 0 {
 		if err := t.p.opts.Publisher.Publish(ctx, fresh); err != nil {
 			// State is not advanced: the next poll fetches and publishes again.

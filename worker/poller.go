@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -97,6 +98,7 @@ type Poller struct {
 	lim    limits
 	store  stateStore
 	sem    chan struct{}
+	parses chan struct{} // documents being parsed: at most one per CPU
 	gap    time.Duration // between the slots of one host's feeds
 	hosts  *hosts
 	outage *outage
@@ -121,6 +123,7 @@ func New(opts Options) *Poller {
 		lim:    limits{def: min(max(opts.Interval, opts.MinInterval), opts.MaxInterval), min: opts.MinInterval, max: opts.MaxInterval},
 		store:  stateStore{kv: opts.State},
 		sem:    make(chan struct{}, opts.Concurrency),
+		parses: make(chan struct{}, max(runtime.GOMAXPROCS(0), 2)),
 		gap:    max(opts.HostSpacing, minHostGap),
 		hosts:  newHosts(opts.PerHost, opts.HostSpacing),
 		outage: newOutage(),
