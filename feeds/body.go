@@ -37,7 +37,6 @@ func readBody(resp *http.Response, maxBody int64) ([]byte, error) {
 	br := getBufioReader(src)
 	defer putBufioReader(br)
 	var r io.Reader = br
-	compressed := false
 	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
 	case "", "identity", "gzip", "x-gzip":
 		if resp.ContentLength > maxBody && (enc == "" || enc == "identity") {
@@ -50,11 +49,9 @@ func readBody(resp *http.Response, maxBody int64) ([]byte, error) {
 				return nil, bodyError(resp, src, "gzip", err)
 			}
 			r = zr
-			compressed = true
 		}
 	case "br":
 		r = brotli.NewReader(br)
-		compressed = true
 	case "deflate":
 		// RFC 9110 deflate is zlib-wrapped, but some servers send raw
 		// deflate; a zlib header is two bytes whose big-endian value is a
@@ -71,13 +68,12 @@ func readBody(resp *http.Response, maxBody int64) ([]byte, error) {
 			defer fr.Close()
 			r = fr
 		}
-		compressed = true
 	default:
 		return nil, &FetchError{Class: ClassNetwork, StatusCode: resp.StatusCode, URL: resp.Request.URL.String(),
 			Err: fmt.Errorf("unsupported Content-Encoding %q", enc)}
 	}
 	sizeHint := resp.ContentLength
-	if compressed && sizeHint > 0 {
+	if compressed := r != io.Reader(br); compressed && sizeHint > 0 {
 		// Feed XML compresses about 3–8 times: start near the decoded
 		// size instead of doubling up to it from the compressed one.
 		sizeHint *= 6
@@ -164,9 +160,10 @@ func readLimited(r io.Reader, max, sizeHint int64) ([]byte, error) {
 }
 
 // bodyBuffers recycles body buffers, one pool per power-of-two capacity
-// from 32 KiB to 4 MiB (larger bodies are rare and allocated to size). A poller fetching a third of its feeds' documents
-// in full (news feeds are 10–300 KB) would otherwise hand the collector a
-// few hundred kilobytes per poll; with reuse it allocates almost nothing.
+// from 32 KiB to 4 MiB (larger bodies are rare and allocated to size). A
+// poller fetching a third of its feeds' documents in full (news feeds are
+// 10–300 KB) would otherwise hand the collector a few hundred kilobytes
+// per poll; with reuse it allocates almost nothing.
 var bodyBuffers [bodyClasses]sync.Pool // *[]byte
 
 const (

@@ -105,9 +105,9 @@ func parseWholeNew(doc []byte, known func(ItemHash) bool) (*gofeed.Feed, []ItemH
 
 // parsedItemHash fingerprints an item that gofeed has already parsed: the
 // xxHash of its JSON encoding, which covers every field gofeed read, in a
-// fixed order (encoding/json sorts map keys). Like
-// itemHash it changes whenever the item does, but it also changes when an
-// upgrade of gofeed reads the same bytes differently.
+// fixed order (encoding/json sorts map keys). Like itemHash it changes
+// whenever the item does, but it also changes when an upgrade of gofeed
+// reads the same bytes differently.
 func parsedItemHash(item *gofeed.Item) ItemHash {
 	b, err := json.Marshal(item)
 	if err != nil { // not expected: an Item holds only strings, times, slices and maps of them

@@ -29,7 +29,10 @@ func (t *feedTask) poll(work, waits context.Context) bool {
 	}
 	// Wait for the host, then for a global slot: a slow host holds only
 	// its own feeds back. Shutdown ends the waiting at once.
-	host := t.hostOf(fetchURL)
+	host := t.host
+	if fetchURL != t.spec.URL {
+		host = hostOf(fetchURL) // an adopted redirect
+	}
 	release, err := t.p.hosts.acquire(waits, host)
 	if err != nil {
 		return false
@@ -117,14 +120,14 @@ func (t *feedTask) schedule(st *FeedState, o outcome, err error, now time.Time) 
 		next = now.Add(delay + jitter(delay))
 		if o.retryAfter > 0 {
 			until := now.Add(min(o.retryAfter, maxRetryAfter))
-			t.p.hosts.pause(t.hostOf(st.URL), until)
+			t.p.hosts.pause(t.host, until)
 			st.State = StatePaused
 			if until.After(next) {
 				next = until
 			}
 		}
 	}
-	if paused := t.p.hosts.pausedUntil(t.hostOf(st.URL)); paused.After(next) {
+	if paused := t.p.hosts.pausedUntil(t.host); paused.After(next) {
 		next = paused
 	}
 	st.IntervalSeconds = iv.Seconds()
@@ -168,32 +171,7 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 		o.notChanged = true
 		return o, 0, nil
 	}
-	// Only the items not seen in the last document are parsed: for an
-	// active feed that is one or two of twenty.
-	known := make(map[feeds.ItemHash]bool, len(t.seen))
-	for _, h := range t.seen {
-		known[h] = true
-	}
-	// Parsing is CPU work and allocates several times the document:
-	// poll.concurrency fetches may wait on the network together, but only
-	// as many documents as there are CPUs are parsed at once.
-	select {
-	case t.p.parses <- struct{}{}:
-	case <-ctx.Done():
-		return outcome{class: feeds.ClassCanceled}, 0, &feeds.FetchError{Class: feeds.ClassCanceled, Err: ctx.Err()}
-	}
-	parsed, hashes, err := feeds.ParseNew(res.Body, res.ContentType, func(h feeds.ItemHash) bool { return known[h] })
-	var fresh []feeds.Article
-	if err == nil && parsed != nil {
-		inDoc := map[string]bool{}
-		for _, a := range feeds.Normalise(feeds.FeedRef{ID: t.spec.ID, Title: t.spec.Title, URL: t.spec.URL}, parsed, time.Now()) {
-			if !inDoc[a.ID] { // the same item twice in one document
-				inDoc[a.ID] = true
-				fresh = append(fresh, a)
-			}
-		}
-	}
-	<-t.p.parses
+	fresh, hashes, err := t.parseNew(ctx, res)
 	if err != nil {
 		return outcome{class: feeds.ClassOf(err)}, 0, err
 	}
@@ -218,6 +196,37 @@ func (t *feedTask) fetchAndPublish(ctx context.Context, fetchURL string) (outcom
 	st.Published += int64(len(fresh))
 	o.items, o.fresh = len(hashes), len(fresh)
 	return o, len(fresh), nil
+}
+
+// parseNew returns the articles of res's document that were not in the
+// last one, and the hashes of all its items (see feeds.ParseNew). Parsing is
+// CPU work and allocates several times the document: poll.concurrency
+// fetches may wait on the network together, but only as many documents as
+// there are CPUs are parsed at once.
+func (t *feedTask) parseNew(ctx context.Context, res *feeds.FetchResult) ([]feeds.Article, []feeds.ItemHash, error) {
+	known := make(map[feeds.ItemHash]bool, len(t.seen))
+	for _, h := range t.seen {
+		known[h] = true
+	}
+	select {
+	case t.p.parses <- struct{}{}:
+		defer func() { <-t.p.parses }()
+	case <-ctx.Done():
+		return nil, nil, &feeds.FetchError{Class: feeds.ClassCanceled, Err: ctx.Err()}
+	}
+	parsed, hashes, err := feeds.ParseNew(res.Body, res.ContentType, func(h feeds.ItemHash) bool { return known[h] })
+	if err != nil || parsed == nil {
+		return nil, hashes, err
+	}
+	var fresh []feeds.Article
+	inDoc := map[string]bool{}
+	for _, a := range feeds.Normalise(feeds.FeedRef{ID: t.spec.ID, Title: t.spec.Title, URL: t.spec.URL}, parsed, time.Now()) {
+		if !inDoc[a.ID] { // the same item twice in one document
+			inDoc[a.ID] = true
+			fresh = append(fresh, a)
+		}
+	}
+	return fresh, hashes, nil
 }
 
 // noteRedirect tracks permanent redirects and adopts the target once it

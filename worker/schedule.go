@@ -63,17 +63,21 @@ type limits struct {
 // fetch start per gap. A restart keeps every feed's phase; adding or
 // removing a feed moves only the later feeds of its own host.
 func feedPhases(specs []FeedSpec, gap time.Duration) map[string]uint64 {
-	byHost := map[string][]string{}
+	type feed struct {
+		id   string
+		hash uint64
+	}
+	byHost := map[string][]feed{}
 	for _, s := range specs {
 		h := hostOf(s.URL)
-		byHost[h] = append(byHost[h], s.ID)
+		byHost[h] = append(byHost[h], feed{s.ID, fnvHash(s.ID)})
 	}
 	out := make(map[string]uint64, len(specs))
-	for host, ids := range byHost {
-		slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(fnvHash(a), fnvHash(b)) })
+	for host, fs := range byHost {
+		slices.SortFunc(fs, func(a, b feed) int { return cmp.Compare(a.hash, b.hash) })
 		base := fnvHash(host)
-		for rank, id := range ids {
-			out[id] = base + uint64(rank)*uint64(gap)
+		for rank, f := range fs {
+			out[f.id] = base + uint64(rank)*uint64(gap)
 		}
 	}
 	return out

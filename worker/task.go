@@ -21,6 +21,7 @@ var errNotDue = errors.New("worker: not due")
 type feedTask struct {
 	p    *Poller
 	spec FeedSpec
+	host string // hostOf(spec.URL); a changed URL makes a new task
 
 	// Guarded by p.mu.
 	wake    time.Time
@@ -36,25 +37,13 @@ type feedTask struct {
 	loaded     bool   // st and rev reflect the bucket as last seen
 	seen       []feeds.ItemHash
 	seenLoaded bool
-	hosts      [2]struct{ url, host string } // hostOf's last answers: the feed URL and an adopted one
-}
-
-// hostOf is hostOf(rawURL), remembered: a poll asks it for the same one or
-// two URLs several times, and parsing a URL is not free.
-func (t *feedTask) hostOf(rawURL string) string {
-	for _, h := range t.hosts {
-		if h.url == rawURL && rawURL != "" {
-			return h.host
-		}
-	}
-	t.hosts[1], t.hosts[0] = t.hosts[0], struct{ url, host string }{rawURL, hostOf(rawURL)}
-	return t.hosts[0].host
 }
 
 func newFeedTask(p *Poller, spec FeedSpec) *feedTask {
 	return &feedTask{
 		p:     p,
 		spec:  spec,
+		host:  hostOf(spec.URL),
 		index: -1,
 	}
 }

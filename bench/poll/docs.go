@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,7 +80,6 @@ func loadTemplates(dir string) (out []template, shapes []shape) {
 	if len(out) < 100 {
 		return nil, nil
 	}
-	slices.SortFunc(shapes, func(a, b shape) int { return a.bytes - b.bytes })
 	return out, shapes
 }
 
