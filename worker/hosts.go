@@ -16,15 +16,17 @@ type hosts struct {
 	perHost int
 	spacing time.Duration
 
-	mu sync.Mutex
-	by map[string]*host
+	mu    sync.Mutex
+	by    map[string]*host
+	swept time.Time // when unused entries were last dropped
 }
 
 type host struct {
 	slots     chan struct{}
 	nextStart time.Time // earliest start of the next fetch
+	lastStart time.Time // when the last fetch actually started (begin)
 	paused    time.Time // no fetch before this (Retry-After)
-	users     int       // acquirers holding or waiting; the entry is dropped at 0
+	users     int       // acquirers holding or waiting; the entry is dropped at 0, once its spacing is over
 }
 
 func newHosts(perHost int, spacing time.Duration) *hosts {
@@ -43,6 +45,14 @@ func hostOf(raw string) string {
 func (hs *hosts) get(name string) *host {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
+	if now := time.Now(); now.Sub(hs.swept) > time.Minute {
+		hs.swept = now
+		for n, h := range hs.by {
+			if hs.idle(h, now) {
+				delete(hs.by, n)
+			}
+		}
+	}
 	h := hs.by[name]
 	if h == nil {
 		h = &host{slots: make(chan struct{}, hs.perHost)}
@@ -56,9 +66,16 @@ func (hs *hosts) put(name string, h *host) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	h.users--
-	if h.users == 0 && time.Now().After(h.paused) {
+	if hs.idle(h, time.Now()) {
 		delete(hs.by, name)
 	}
+}
+
+// idle reports whether h can be forgotten: nobody holds or waits for it,
+// and neither its spacing nor a pause is running (a missing entry means
+// "start at once"). Call with hs.mu held.
+func (hs *hosts) idle(h *host, now time.Time) bool {
+	return h.users == 0 && now.After(h.paused) && now.After(h.lastStart.Add(hs.spacing)) && !h.nextStart.After(now)
 }
 
 // acquire waits for a fetch slot on host name (see hostOf) and for its
@@ -88,6 +105,28 @@ func (hs *hosts) acquire(ctx context.Context, name string) (release func(), err 
 		}
 	}
 	return release, nil
+}
+
+// begin reserves the actual start of a fetch that holds a slot of host
+// name (from acquire) and a global slot, and returns how long to wait for
+// it. acquire spaces the fetches it lets go, but two of them may then wait
+// for a global slot and be given one together; begin keeps them a spacing
+// apart. The wait, at most a spacing, keeps the global slot: giving it back
+// would send the fetch to the end of the line, where it could lose to its
+// host's next fetch for ever.
+func (hs *hosts) begin(name string, now time.Time) (wait time.Duration) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	h := hs.by[name]
+	if h == nil { // not from acquire; nothing to keep apart
+		return 0
+	}
+	at := now
+	if !h.lastStart.IsZero() {
+		at = latest(now, h.lastStart.Add(hs.spacing))
+	}
+	h.lastStart = at
+	return at.Sub(now)
 }
 
 // pause stops fetches from host name until until.

@@ -43,6 +43,11 @@ func (t *feedTask) poll(work, waits context.Context) bool {
 		release()
 		return false
 	}
+	if wait := t.p.hosts.begin(host, time.Now()); wait > 0 && !sleepCtx(waits, wait) {
+		<-t.p.sem
+		release()
+		return false
+	}
 	start := time.Now()
 	o, n, err := t.fetchAndPublish(work, fetchURL)
 	<-t.p.sem
@@ -245,5 +250,17 @@ func (t *feedTask) noteRedirect(st *FeedState, fetchURL, permanent string) {
 		t.log(zerolog.InfoLevel).Str("from", fetchURL).Str("to", permanent).Msg("adopting permanent redirect")
 		st.AdoptedURL = permanent
 		st.RedirectURL, st.RedirectSeen = "", 0
+	}
+}
+
+// sleepCtx waits for d; false when ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
