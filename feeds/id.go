@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -56,6 +57,14 @@ func ContentHash(title, summary string) string {
 // and "ceasefire" match, and "U.S." and "US"), control characters dropped,
 // whitespace collapsed to single spaces and trimmed.
 func NormaliseForHash(s string) string {
+	if isASCII(s) {
+		return normaliseASCII(s)
+	}
+	return normaliseUnicode(s)
+}
+
+// normaliseUnicode is NormaliseForHash for any text.
+func normaliseUnicode(s string) string {
 	s = norm.NFKC.String(strings.ToValidUTF8(s, "\uFFFD"))
 	var b strings.Builder
 	b.Grow(len(s))
@@ -75,4 +84,59 @@ func NormaliseForHash(s string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
+}
+
+// asciiHashClass holds what NormaliseForHash does to each ASCII byte, taken
+// from the same unicode tests at start-up: hashSpace, hashDrop, or the
+// byte to keep (lower-cased). ASCII text is already NFKC.
+var asciiHashClass = func() (t [utf8.RuneSelf]byte) {
+	for c := range utf8.RuneSelf {
+		r := rune(c)
+		switch {
+		case unicode.IsSpace(r):
+			t[c] = hashSpace
+		case unicode.IsPunct(r), unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+			t[c] = hashDrop
+		default:
+			t[c] = byte(unicode.ToLower(r))
+		}
+	}
+	return t
+}()
+
+// Classes of asciiHashClass: bytes no kept character can be (controls).
+const (
+	hashSpace = 0x01
+	hashDrop  = 0x02
+)
+
+// normaliseASCII is NormaliseForHash for ASCII text (most news in English),
+// a byte at a time.
+func normaliseASCII(s string) string {
+	b := make([]byte, 0, len(s))
+	pendingSpace := false
+	for i := 0; i < len(s); i++ {
+		switch c := asciiHashClass[s[i]]; c {
+		case hashSpace:
+			pendingSpace = len(b) > 0
+		case hashDrop:
+		default:
+			if pendingSpace {
+				b = append(b, ' ')
+				pendingSpace = false
+			}
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// isASCII reports whether s holds only ASCII bytes.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

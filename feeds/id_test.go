@@ -88,3 +88,39 @@ func TestContentHash(t *testing.T) {
 		t.Errorf("ContentHash of a different title equals the original")
 	}
 }
+
+// The ASCII path of NormaliseForHash gives what the Unicode path gives.
+func FuzzNormaliseASCII(f *testing.F) {
+	for _, s := range []string{
+		"", "  Cease-fire in  Gaza: U.S. says\t\"talks\" resume!\n",
+		"$32bn | 5% <b>bold</b> a_b ~x^2 `code` {json} [1] @user #tag",
+		"\x00\x01\x1f\x7f control \x0b\x0c\r", "ALL CAPS HEADLINE...", "...",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !isASCII(s) {
+			return
+		}
+		if got, want := normaliseASCII(s), normaliseUnicode(s); got != want {
+			t.Errorf("normaliseASCII(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// BenchmarkNormaliseForHash runs English text through the ASCII path and,
+// as its baseline, through the Unicode path that any text takes.
+func BenchmarkNormaliseForHash(b *testing.B) {
+	s := "Ceasefire talks resume in Cairo as mediators push for a deal on hostages and aid, officials say. " +
+		"The talks, which stalled last week, are expected to focus on the release of hostages and the entry of aid."
+	b.Run("ascii", func(b *testing.B) {
+		for b.Loop() {
+			NormaliseForHash(s)
+		}
+	})
+	b.Run("unicode-baseline", func(b *testing.B) {
+		for b.Loop() {
+			normaliseUnicode(s)
+		}
+	})
+}

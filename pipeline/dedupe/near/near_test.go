@@ -4,6 +4,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/newswire/newswire/feeds"
 )
 
 // A wire story and the ways outlets carry it, constructed for the tests.
@@ -206,6 +208,42 @@ func FuzzDecode(f *testing.F) {
 		}
 		if _, err := Decode(sig.Encode()); err != nil {
 			t.Errorf("re-decoding what decoded: %v", err)
+		}
+	})
+}
+
+// The ASCII path of words splits and filters as the Unicode path does.
+func FuzzWordsASCII(f *testing.F) {
+	for _, s := range []string{"", "ceasefire in gaza us says talks resume", "32bn | 5 <b>bold</b> x^2 `code` a$b ~", "a  b", " lead and trail "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = feeds.NormaliseForHash(s) // words' input
+		if !isASCII(s) {
+			return
+		}
+		got, want := asciiWords(s), unicodeWords(s)
+		if len(got) == 0 && len(want) == 0 {
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("asciiWords(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// BenchmarkWords splits normalised English text on the ASCII path and, as
+// its baseline, on the Unicode path.
+func BenchmarkWords(b *testing.B) {
+	s := feeds.NormaliseForHash(wireTitle + " " + wireSummary)
+	b.Run("ascii", func(b *testing.B) {
+		for b.Loop() {
+			asciiWords(s)
+		}
+	})
+	b.Run("unicode-baseline", func(b *testing.B) {
+		for b.Loop() {
+			unicodeWords(s)
 		}
 	})
 }

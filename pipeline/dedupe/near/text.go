@@ -3,6 +3,7 @@ package near
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -48,6 +49,14 @@ func words(s string) []string {
 	if s == "" {
 		return nil
 	}
+	if isASCII(s) {
+		return asciiWords(s)
+	}
+	return unicodeWords(s)
+}
+
+// unicodeWords is words after NormaliseForHash, for any text.
+func unicodeWords(s string) []string {
 	s = norm.NFD.String(s)
 	var out []string
 	var b strings.Builder
@@ -63,6 +72,53 @@ func words(s string) []string {
 		}
 	}
 	return out
+}
+
+// wordByte marks the ASCII bytes words keeps: letters and digits, by the
+// same unicode tests. ASCII text is its own NFD and NFC.
+var wordByte = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c))
+	}
+	return t
+}()
+
+// asciiWords is words for ASCII text that NormaliseForHash has already
+// lower-cased and whose spaces it has collapsed.
+func asciiWords(s string) []string {
+	out := make([]string, 0, strings.Count(s, " ")+1)
+	for f := range strings.SplitSeq(s, " ") {
+		keep := true
+		for i := 0; i < len(f); i++ {
+			if !wordByte[f[i]] {
+				keep = false
+				break
+			}
+		}
+		if !keep {
+			// Rare: symbols such as "$" or "|" inside a word.
+			b := make([]byte, 0, len(f))
+			for i := 0; i < len(f); i++ {
+				if wordByte[f[i]] {
+					b = append(b, f[i])
+				}
+			}
+			f = string(b)
+		}
+		if f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // isLive reports headlines of live coverage: a live blog quotes the
