@@ -57,7 +57,7 @@ func runDaemon(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Shutdown()
-	nc, err := pipeline.Connect(srv.ClientURL(), "newswire", log)
+	nc, err := pipeline.Connect(srv.ClientURL(), "newswire", log, srv.InProcess()) // as cmd/newswire does
 	if err != nil {
 		return err
 	}
