@@ -113,7 +113,13 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 			return nil, err
 		}
 		url = d.server.ClientURL()
-		natsOpts = append(natsOpts, d.server.InProcess())
+		if !d.parts.dedupe && !d.parts.tag {
+			// A poller's few messages are cheaper in memory than over
+			// loopback. The stages' stream of them is not: an in-process
+			// connection hands every write over synchronously, and
+			// bench/pipeline measured 16% fewer articles/s through it.
+			natsOpts = append(natsOpts, d.server.InProcess())
+		}
 		log.Info().Str("url", url).Str("store_dir", cfg.NATS.Embedded.StoreDir).Msg("embedded NATS server started")
 	}
 	d.url = url
