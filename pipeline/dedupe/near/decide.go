@@ -80,13 +80,32 @@ type Scores struct {
 
 // Compare measures two signatures. It is symmetric.
 func Compare(a, b Signature) Scores {
+	return scores(a, b, overlaps{
+		body:         common16(a.Body, b.Body),
+		head:         common16(a.Head, b.Head),
+		headWordsOfA: common16(a.HeadWords, b.Words),
+		headWordsOfB: common16(b.HeadWords, a.Words),
+	})
+}
+
+// overlaps counts the values two signatures share, set by set.
+type overlaps struct {
+	body         int // summary shingles
+	head         int // headline bigrams
+	headWordsOfA int // a's headline words among b's words
+	headWordsOfB int // b's headline words among a's words
+}
+
+// scores turns the overlaps of a and b into Scores.
+func scores(a, b Signature, o overlaps) Scores {
 	var s Scores
-	s.Jaccard, s.Containment = Estimate(a, b)
 	if len(a.Body) > 0 && len(b.Body) > 0 {
+		s.Jaccard = float64(o.body) / float64(len(a.Body)+len(b.Body)-o.body)
+		s.Containment = float64(o.body) / float64(min(len(a.Body), len(b.Body)))
 		s.MinSize = min(len(a.Body), len(b.Body))
 	}
-	s.Support = max(support(a, b), support(b, a))
-	s.HeadlineShared = common16(a.Head, b.Head)
+	s.Support = max(share(o.headWordsOfA, len(a.HeadWords)), share(o.headWordsOfB, len(b.HeadWords)))
+	s.HeadlineShared = o.head
 	if n := min(len(a.Head), len(b.Head)); n > 0 {
 		s.Headline = float64(s.HeadlineShared) / float64(n)
 		s.HeadlineLonger = float64(s.HeadlineShared) / float64(max(len(a.Head), len(b.Head)))
@@ -101,12 +120,73 @@ func Compare(a, b Signature) Scores {
 	return s
 }
 
-// support is the share of a's headline words present in b's text.
-func support(a, b Signature) float64 {
-	if len(a.HeadWords) == 0 {
+// share is n of total, 0 of nothing.
+func share(n, total int) float64 {
+	if total == 0 {
 		return 0
 	}
-	return float64(common16(a.HeadWords, b.Words)) / float64(len(a.HeadWords))
+	return float64(n) / float64(total)
+}
+
+// probe is one signature compared with many (the candidates of a query):
+// its sets as bitsets, so that counting what a candidate shares with it
+// takes one lookup per candidate value instead of a merge of both sorted
+// sets. A probe is 32 KB; load and clear it for each query, which touches
+// only the bits of the signature.
+type probe struct {
+	sig                          Signature
+	body, head, headWords, words bitset16
+}
+
+// bitset16 is a set of 16-bit values.
+type bitset16 [1 << 16 / 64]uint64
+
+func (b *bitset16) set(vs []uint16) {
+	for _, v := range vs {
+		b[v>>6] |= 1 << (v & 63)
+	}
+}
+
+func (b *bitset16) unset(vs []uint16) {
+	for _, v := range vs {
+		b[v>>6] &^= 1 << (v & 63)
+	}
+}
+
+// count returns how many of the sorted distinct values vs are in b.
+func (b *bitset16) count(vs []uint16) int {
+	n := 0
+	for _, v := range vs {
+		n += int(b[v>>6] >> (v & 63) & 1)
+	}
+	return n
+}
+
+func (p *probe) load(sig Signature) {
+	p.sig = sig
+	p.body.set(sig.Body)
+	p.head.set(sig.Head)
+	p.headWords.set(sig.HeadWords)
+	p.words.set(sig.Words)
+}
+
+func (p *probe) clear() {
+	p.body.unset(p.sig.Body)
+	p.head.unset(p.sig.Head)
+	p.headWords.unset(p.sig.HeadWords)
+	p.words.unset(p.sig.Words)
+	p.sig = Signature{}
+}
+
+// compare is Compare(p's signature, b) for a b whose sets are sorted and
+// distinct, as Sign makes them and Decode insists.
+func (p *probe) compare(b Signature) Scores {
+	return scores(p.sig, b, overlaps{
+		body:         p.body.count(b.Body),
+		head:         p.head.count(b.Head),
+		headWordsOfA: p.headWords.count(b.Words),
+		headWordsOfB: p.words.count(b.HeadWords),
+	})
 }
 
 // Same reports whether a and b are the same story under p.

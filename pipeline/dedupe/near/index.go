@@ -195,6 +195,7 @@ type queryScratch struct {
 	keys, mins []uint32
 	found      []uint64 // generation << 32 | slot, of one key
 	seen       map[uint64]struct{}
+	probe      probe
 }
 
 // Query returns the remembered stories that sig duplicates under the
@@ -220,6 +221,8 @@ func (x *Index) query(sig Signature) (out []Candidate, verified int) {
 	defer x.candidate.Put(qs)
 	qs.keys, qs.mins = x.cfg.Banding.keys(qs.keys[:0], sig, qs.mins)
 	clear(qs.seen)
+	qs.probe.load(sig)
+	defer qs.probe.clear()
 
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -250,7 +253,7 @@ func (x *Index) query(sig Signature) (out []Candidate, verified int) {
 			qs.seen[id] = struct{}{}
 			verified++
 			g, slot := x.gens[id>>32], uint32(id)
-			s := Compare(sig, g.signature(slot))
+			s := qs.probe.compare(g.signature(slot))
 			if x.cfg.Params.Same(s) {
 				out = append(out, Candidate{ID: g.ids[slot], At: time.Unix(0, g.ats[slot]), Scores: s})
 			}

@@ -2,7 +2,9 @@ package near
 
 import (
 	"errors"
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/newswire/newswire/feeds"
@@ -244,6 +246,77 @@ func BenchmarkWords(b *testing.B) {
 	b.Run("unicode-baseline", func(b *testing.B) {
 		for b.Loop() {
 			unicodeWords(s)
+		}
+	})
+}
+
+// A probe scores every candidate exactly as Compare does, and a cleared
+// probe keeps nothing of the last query.
+func TestProbeMatchesCompare(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	vocab := strings.Fields("storm floods homes portugal rivers banks rain minister talks ceasefire gaza " +
+		"sanctions russia oil exports court ruling election vote live updates police said on tuesday the a of in")
+	text := func(n int) string {
+		ws := make([]string, n)
+		for i := range ws {
+			ws[i] = vocab[rng.IntN(len(vocab))]
+		}
+		return strings.Join(ws, " ")
+	}
+	var sigs []Signature
+	for i := range 200 {
+		title, summary := text(2+rng.IntN(12)), text(rng.IntN(60))
+		if i%10 == 0 {
+			summary = "" // headline only
+		}
+		sigs = append(sigs, Sign(title, summary))
+	}
+	sigs = append(sigs, Sign(wireTitle, wireSummary), Sign(wireTitle, wireSummary[:80]), Signature{})
+	var p probe
+	for _, a := range sigs {
+		p.load(a)
+		for _, b := range sigs {
+			if got, want := p.compare(b), Compare(a, b); got != want {
+				t.Fatalf("probe %+v\nCompare %+v", got, want)
+			}
+		}
+		p.clear()
+	}
+	var empty bitset16
+	for _, b := range []*bitset16{&p.body, &p.head, &p.headWords, &p.words} {
+		if *b != empty {
+			t.Error("a cleared probe still holds bits")
+		}
+	}
+}
+
+// Decode refuses a set that is not sorted and distinct, which comparisons
+// count on.
+func TestDecodeRefusesUnsortedSets(t *testing.T) {
+	s := Sign(wireTitle, wireSummary)
+	s.Body = append([]uint16(nil), s.Body...)
+	s.Body[0], s.Body[1] = s.Body[1], s.Body[0]
+	if _, err := Decode(s.Encode()); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("Decode of an unsorted set: %v, want ErrBadSignature", err)
+	}
+}
+
+// BenchmarkCompare verifies one candidate: with the query's sets as bitsets
+// (what Query does) and, as the baseline, by merging sorted sets (Compare).
+func BenchmarkCompare(b *testing.B) {
+	a := Sign(wireTitle, wireSummary)
+	c := Sign("Northern Portugal floods: hundreds of homes under water as rivers burst banks",
+		"Hundreds of homes were flooded across northern Portugal on Tuesday after two days of torrential rain.")
+	b.Run("probe", func(b *testing.B) {
+		var p probe
+		p.load(a)
+		for b.Loop() {
+			p.compare(c)
+		}
+	})
+	b.Run("merge-baseline", func(b *testing.B) {
+		for b.Loop() {
+			Compare(a, c)
 		}
 	})
 }

@@ -198,6 +198,11 @@ func Decode(text string) (Signature, error) {
 			*dst = make([]uint16, n)
 			for i := range *dst {
 				(*dst)[i] = binary.LittleEndian.Uint16(d.take(2))
+				if i > 0 && (*dst)[i] <= (*dst)[i-1] && d.err == nil {
+					// Sign writes sorted distinct sets, and comparisons
+					// count on it.
+					d.err = fmt.Errorf("%w: set not in increasing order", ErrBadSignature)
+				}
 			}
 		}
 	}
