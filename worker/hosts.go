@@ -10,8 +10,10 @@ import (
 
 // hosts enforces per-host politeness: at most perHost fetches in progress
 // against one host, starts at least spacing apart, and a pause when the
-// host asked for one (Retry-After). Waiting for a host never holds a
-// global concurrency slot, so one slow host delays only its own feeds.
+// host asked for one (Retry-After). Waiting for a host (acquire) never
+// holds a global concurrency slot, so one slow host delays only its own
+// feeds; only the rest of a spacing between two fetches that got their
+// global slots together is waited with one (begin).
 type hosts struct {
 	perHost int
 	spacing time.Duration
