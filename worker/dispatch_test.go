@@ -17,9 +17,10 @@ import (
 )
 
 // When feeds fall due far faster than they can be fetched, every feed still
-// gets its turn and one host's fetches still start a spacing apart, as the
-// host sees them: fetches let go by their host one spacing apart may wait
-// for a global slot and be given one together.
+// gets its turn, the backlog waits in the queue (at most maxInflight polls
+// run), and one host's fetches still start a spacing apart, as the host sees
+// them: fetches let go by their host one spacing apart may wait for a global
+// slot and be given one together.
 func TestHostSpacingHoldsUnderLoad(t *testing.T) {
 	const spacing = 30 * time.Millisecond
 	type start struct {
@@ -69,15 +70,19 @@ func TestHostSpacingHoldsUnderLoad(t *testing.T) {
 	go func() { _ = p.Run(ctx); close(done) }()
 
 	const want = 80
+	most := 0
 	deadline := time.Now().Add(20 * time.Second)
 	for {
+		p.mu.Lock()
+		most = max(most, p.inflight)
+		p.mu.Unlock()
 		mu.Lock()
 		enough := len(polled) == len(specs) && len(starts) >= want
 		mu.Unlock()
 		if enough || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 	}
 	cancel()
 	<-done
@@ -86,6 +91,10 @@ func TestHostSpacingHoldsUnderLoad(t *testing.T) {
 	defer mu.Unlock()
 	if len(polled) != len(specs) || len(starts) < want {
 		t.Errorf("%d of %d feeds polled, %d fetches in 20 s (want %d)", len(polled), len(specs), len(starts), want)
+	}
+	// 24 feeds due every 100 ms against one slot: the bound is reached.
+	if most > p.maxInflight() || most < 2 {
+		t.Errorf("at most %d polls ran at once, want 2 to %d", most, p.maxInflight())
 	}
 	last := map[string]time.Time{}
 	for _, s := range starts {

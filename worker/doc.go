@@ -6,7 +6,8 @@
 // Data flow:
 //
 //	Poller.Sync(specs) ──► feedTask per feed, in a heap ordered by wake time
-//	Poller.Run: dispatcher pops due tasks ──► go feedTask.run:
+//	Poller.Run: dispatcher pops due tasks (at most 4 × Concurrency running;
+//	            the backlog waits in the heap) ──► go feedTask.run:
 //	    lease held? else take it (KV compare-and-set on the state's revision)
 //	    wait for the host (per-host slots, spacing, Retry-After pause)
 //	    then for a global slot

@@ -87,7 +87,9 @@ const minHostGap = 250 * time.Millisecond
 // Poller schedules every feed's polls. One dispatcher goroutine keeps the
 // feeds in a queue ordered by when each is next due and starts a goroutine
 // per feed only while that feed is being polled, so 10,000 idle feeds cost
-// a heap entry each, not a goroutine and a timer.
+// a heap entry each, not a goroutine and a timer. At most maxInflight polls
+// run at once: when feeds fall due faster than they can be fetched, the
+// backlog waits in the queue, in due order, not as parked goroutines.
 //
 // Create it with New, start it with Run, and change its feeds with Sync at
 // any time (also before Run). Several Pollers (replicas, on any machines) may
@@ -111,6 +113,7 @@ type Poller struct {
 	started  time.Time // when Run started (catch-up spreading)
 	kick     chan struct{}
 	polls    sync.WaitGroup
+	inflight int             // polls started by dispatch and not finished
 	work     context.Context // polls in progress; outlives Run's ctx by Grace
 	waits    context.Context // waits for host slots; cancelled at shutdown
 }
@@ -181,10 +184,15 @@ func (p *Poller) dispatch(now time.Time) (time.Time, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for len(p.queue) > 0 && !p.queue[0].wake.After(now) {
+		if p.inflight >= p.maxInflight() {
+			return time.Time{}, false // a poll that ends kicks the dispatcher
+		}
 		t := heap.Pop(&p.queue).(*feedTask)
+		p.inflight++
 		p.polls.Add(1)
 		go func() {
 			defer p.polls.Done()
+			defer p.finished()
 			t.run(p.work, p.waits)
 		}()
 	}
@@ -192,6 +200,19 @@ func (p *Poller) dispatch(now time.Time) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return p.queue[0].wake, true
+}
+
+// maxInflight bounds the polls running at once: four times the fetch
+// limit, so that polls loading state, taking leases, waiting for their
+// host or saving never leave a fetch slot without a poll waiting for it.
+func (p *Poller) maxInflight() int { return 4 * p.opts.Concurrency }
+
+// finished ends a poll started by dispatch.
+func (p *Poller) finished() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.inflight--
+	p.wakeUp()
 }
 
 // requeue puts t back in the queue to wake at wake, unless it was removed
