@@ -6,8 +6,9 @@
 // Data flow:
 //
 //	Poller.Sync(specs) ──► feedTask per feed, in a heap ordered by wake time
-//	Poller.Run: dispatcher pops due tasks (at most 4 × Concurrency running;
-//	            the backlog waits in the heap) ──► go feedTask.run:
+//	Poller.Run: dispatcher pops due tasks (none while 4 × Concurrency run,
+//	            not counting those waiting for their host; the backlog
+//	            waits in the heap) ──► go feedTask.run:
 //	    lease held? else take it (KV compare-and-set on the state's revision)
 //	    wait for the host (per-host slots, spacing, Retry-After pause)
 //	    then for a global slot

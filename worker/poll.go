@@ -33,7 +33,9 @@ func (t *feedTask) poll(work, waits context.Context) bool {
 	if fetchURL != t.spec.URL {
 		host = hostOf(fetchURL) // an adopted redirect
 	}
+	t.p.waitingForHost(true)
 	release, err := t.p.hosts.acquire(waits, host)
+	t.p.waitingForHost(false)
 	if err != nil {
 		return false
 	}

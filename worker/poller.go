@@ -87,9 +87,11 @@ const minHostGap = 250 * time.Millisecond
 // Poller schedules every feed's polls. One dispatcher goroutine keeps the
 // feeds in a queue ordered by when each is next due and starts a goroutine
 // per feed only while that feed is being polled, so 10,000 idle feeds cost
-// a heap entry each, not a goroutine and a timer. At most maxInflight polls
-// run at once: when feeds fall due faster than they can be fetched, the
-// backlog waits in the queue, in due order, not as parked goroutines.
+// a heap entry each, not a goroutine and a timer. Dispatch stops while
+// maxInflight polls run: when feeds fall due faster than they can be
+// fetched, the backlog waits in the queue, in due order, not as goroutines
+// parked on the fetch slots. A poll waiting for its host (busy, spaced or
+// paused) does not count, so such a host never holds up others' feeds.
 //
 // Create it with New, start it with Run, and change its feeds with Sync at
 // any time (also before Run). Several Pollers (replicas, on any machines) may
@@ -202,10 +204,25 @@ func (p *Poller) dispatch(now time.Time) (time.Time, bool) {
 	return p.queue[0].wake, true
 }
 
-// maxInflight bounds the polls running at once: four times the fetch
-// limit, so that polls loading state, taking leases, waiting for their
-// host or saving never leave a fetch slot without a poll waiting for it.
+// maxInflight bounds the polls running at once, not counting those waiting
+// for their host (see waitingForHost): four times the fetch limit, so that
+// polls loading state, taking leases or saving never leave a fetch slot
+// without a poll waiting for it.
 func (p *Poller) maxInflight() int { return 4 * p.opts.Concurrency }
+
+// waitingForHost takes a poll out of the running count while it waits for
+// its host (true) and puts it back (false): a host that is paused or busy
+// holds up its own feeds, never the dispatch of other hosts' feeds.
+func (p *Poller) waitingForHost(waiting bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if waiting {
+		p.inflight--
+		p.wakeUp()
+	} else {
+		p.inflight++
+	}
+}
 
 // finished ends a poll started by dispatch.
 func (p *Poller) finished() {
