@@ -51,24 +51,7 @@ func TestHostSpacingHoldsUnderLoad(t *testing.T) {
 		}
 	}
 
-	ns := natstest.Start(t)
-	res, err := pipeline.EnsureTopology(context.Background(), ns.JS, pipeline.Topology{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := New(Options{
-		Concurrency: 1,
-		PerHost:     2,
-		HostSpacing: spacing,
-		Fetcher:     feeds.NewFetcher(feeds.FetcherOptions{Timeout: 2 * time.Second, AllowPrivate: true}),
-		Publisher:   pipeline.NewRawPublisher(ns.JS),
-		State:       res.FeedState,
-		Log:         zerolog.Nop(),
-	})
-	p.Sync(specs)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = p.Run(ctx); close(done) }()
+	p, stop := runOnOneSlot(t, Options{PerHost: 2, HostSpacing: spacing}, specs)
 
 	const want = 80
 	most := 0
@@ -85,8 +68,7 @@ func TestHostSpacingHoldsUnderLoad(t *testing.T) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	cancel()
-	<-done
+	stop()
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -133,23 +115,8 @@ func TestPausedHostDoesNotStallOthers(t *testing.T) {
 	}
 	specs = append(specs, FeedSpec{ID: "other", URL: other.URL + "/feed", Interval: 100 * time.Millisecond})
 
-	ns := natstest.Start(t)
-	res, err := pipeline.EnsureTopology(context.Background(), ns.JS, pipeline.Topology{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := New(Options{
-		Concurrency: 1,
-		Fetcher:     feeds.NewFetcher(feeds.FetcherOptions{Timeout: 2 * time.Second, AllowPrivate: true}),
-		Publisher:   pipeline.NewRawPublisher(ns.JS),
-		State:       res.FeedState,
-		Log:         zerolog.Nop(),
-	})
-	p.Sync(specs)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = p.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	_, stop := runOnOneSlot(t, Options{}, specs)
+	defer stop()
 
 	deadline := time.Now().Add(5 * time.Second)
 	for limitedHits.Load() == 0 && time.Now().Before(deadline) {
@@ -164,4 +131,26 @@ func TestPausedHostDoesNotStallOthers(t *testing.T) {
 	if n := limitedHits.Load(); n > 2 {
 		t.Errorf("the paused host was fetched %d times, want its first fetches only (two slots)", n)
 	}
+}
+
+// runOnOneSlot runs a Poller with opts, one fetch slot (Concurrency 1), the
+// feeds specs and a real embedded server, until stop.
+func runOnOneSlot(t *testing.T, opts Options, specs []FeedSpec) (p *Poller, stop func()) {
+	t.Helper()
+	ns := natstest.Start(t)
+	res, err := pipeline.EnsureTopology(context.Background(), ns.JS, pipeline.Topology{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Concurrency = 1
+	opts.Fetcher = feeds.NewFetcher(feeds.FetcherOptions{Timeout: 2 * time.Second, AllowPrivate: true})
+	opts.Publisher = pipeline.NewRawPublisher(ns.JS)
+	opts.State = res.FeedState
+	opts.Log = zerolog.Nop()
+	p = New(opts)
+	p.Sync(specs)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = p.Run(ctx); close(done) }()
+	return p, func() { cancel(); <-done }
 }

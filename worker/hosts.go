@@ -96,17 +96,26 @@ func (hs *hosts) acquire(ctx context.Context, name string) (release func(), err 
 	start := latest(time.Now(), h.nextStart, h.paused)
 	h.nextStart = start.Add(hs.spacing)
 	hs.mu.Unlock()
-	if wait := time.Until(start); wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			release()
-			return nil, ctx.Err()
-		}
+	if !sleepCtx(ctx, time.Until(start)) {
+		release()
+		return nil, ctx.Err()
 	}
 	return release, nil
+}
+
+// sleepCtx waits for d (nothing when d ≤ 0); false when ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // begin reserves the actual start of a fetch that holds a slot of host
@@ -123,10 +132,7 @@ func (hs *hosts) begin(name string, now time.Time) (wait time.Duration) {
 	if h == nil { // not from acquire; nothing to keep apart
 		return 0
 	}
-	at := now
-	if !h.lastStart.IsZero() {
-		at = latest(now, h.lastStart.Add(hs.spacing))
-	}
+	at := latest(now, h.lastStart.Add(hs.spacing))
 	h.lastStart = at
 	return at.Sub(now)
 }

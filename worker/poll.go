@@ -33,9 +33,11 @@ func (t *feedTask) poll(work, waits context.Context) bool {
 	if fetchURL != t.spec.URL {
 		host = hostOf(fetchURL) // an adopted redirect
 	}
-	t.p.waitingForHost(true)
+	// Waiting for the host does not count against the dispatch bound: a
+	// busy or paused host holds up only its own feeds.
+	t.p.addRunning(-1)
 	release, err := t.p.hosts.acquire(waits, host)
-	t.p.waitingForHost(false)
+	t.p.addRunning(+1)
 	if err != nil {
 		return false
 	}
@@ -45,7 +47,7 @@ func (t *feedTask) poll(work, waits context.Context) bool {
 		release()
 		return false
 	}
-	if wait := t.p.hosts.begin(host, time.Now()); wait > 0 && !sleepCtx(waits, wait) {
+	if !sleepCtx(waits, t.p.hosts.begin(host, time.Now())) {
 		<-t.p.sem
 		release()
 		return false
@@ -252,17 +254,5 @@ func (t *feedTask) noteRedirect(st *FeedState, fetchURL, permanent string) {
 		t.log(zerolog.InfoLevel).Str("from", fetchURL).Str("to", permanent).Msg("adopting permanent redirect")
 		st.AdoptedURL = permanent
 		st.RedirectURL, st.RedirectSeen = "", 0
-	}
-}
-
-// sleepCtx waits for d; false when ctx ended first.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

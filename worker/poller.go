@@ -115,7 +115,7 @@ type Poller struct {
 	started  time.Time // when Run started (catch-up spreading)
 	kick     chan struct{}
 	polls    sync.WaitGroup
-	inflight int             // polls started by dispatch and not finished
+	inflight int             // polls started by dispatch and not finished, less those waiting for their host
 	work     context.Context // polls in progress; outlives Run's ctx by Grace
 	waits    context.Context // waits for host slots; cancelled at shutdown
 }
@@ -194,7 +194,7 @@ func (p *Poller) dispatch(now time.Time) (time.Time, bool) {
 		p.polls.Add(1)
 		go func() {
 			defer p.polls.Done()
-			defer p.finished()
+			defer p.addRunning(-1)
 			t.run(p.work, p.waits)
 		}()
 	}
@@ -205,31 +205,21 @@ func (p *Poller) dispatch(now time.Time) (time.Time, bool) {
 }
 
 // maxInflight bounds the polls running at once, not counting those waiting
-// for their host (see waitingForHost): four times the fetch limit, so that
+// for their host (see poll): four times the fetch limit, so that
 // polls loading state, taking leases or saving never leave a fetch slot
 // without a poll waiting for it.
 func (p *Poller) maxInflight() int { return 4 * p.opts.Concurrency }
 
-// waitingForHost takes a poll out of the running count while it waits for
-// its host (true) and puts it back (false): a host that is paused or busy
-// holds up its own feeds, never the dispatch of other hosts' feeds.
-func (p *Poller) waitingForHost(waiting bool) {
+// addRunning adds delta to the polls counted against maxInflight; when one
+// leaves the count (it ended, or waits for its host), the dispatcher looks
+// at the queue again.
+func (p *Poller) addRunning(delta int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if waiting {
-		p.inflight--
+	p.inflight += delta
+	if delta < 0 {
 		p.wakeUp()
-	} else {
-		p.inflight++
 	}
-}
-
-// finished ends a poll started by dispatch.
-func (p *Poller) finished() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.inflight--
-	p.wakeUp()
 }
 
 // requeue puts t back in the queue to wake at wake, unless it was removed

@@ -100,8 +100,7 @@ type overlaps struct {
 func scores(a, b Signature, o overlaps) Scores {
 	var s Scores
 	if len(a.Body) > 0 && len(b.Body) > 0 {
-		s.Jaccard = float64(o.body) / float64(len(a.Body)+len(b.Body)-o.body)
-		s.Containment = float64(o.body) / float64(min(len(a.Body), len(b.Body)))
+		s.Jaccard, s.Containment = overlapOf(o.body, len(a.Body), len(b.Body))
 		s.MinSize = min(len(a.Body), len(b.Body))
 	}
 	s.Support = max(share(o.headWordsOfA, len(a.HeadWords)), share(o.headWordsOfB, len(b.HeadWords)))

@@ -138,10 +138,13 @@ func Estimate(a, b Signature) (jaccard, containment float64) {
 	if len(a.Body) == 0 || len(b.Body) == 0 {
 		return 0, 0
 	}
-	common := common16(a.Body, b.Body)
-	jaccard = float64(common) / float64(len(a.Body)+len(b.Body)-common)
-	containment = float64(common) / float64(min(len(a.Body), len(b.Body)))
-	return jaccard, containment
+	return overlapOf(common16(a.Body, b.Body), len(a.Body), len(b.Body))
+}
+
+// overlapOf is Estimate for sets of sizes na and nb, both non-zero, that
+// share common values.
+func overlapOf(common, na, nb int) (jaccard, containment float64) {
+	return float64(common) / float64(na+nb-common), float64(common) / float64(min(na, nb))
 }
 
 const encodingVersion = 1

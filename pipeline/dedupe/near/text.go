@@ -88,38 +88,33 @@ var wordByte = func() (t [utf8.RuneSelf]bool) {
 func asciiWords(s string) []string {
 	out := make([]string, 0, strings.Count(s, " ")+1)
 	for f := range strings.SplitSeq(s, " ") {
-		keep := true
-		for i := 0; i < len(f); i++ {
-			if !wordByte[f[i]] {
-				keep = false
-				break
-			}
-		}
-		if !keep {
-			// Rare: symbols such as "$" or "|" inside a word.
-			b := make([]byte, 0, len(f))
-			for i := 0; i < len(f); i++ {
-				if wordByte[f[i]] {
-					b = append(b, f[i])
-				}
-			}
-			f = string(b)
-		}
-		if f != "" {
+		if f = wordBytesOf(f); f != "" {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
+// wordBytesOf returns f without the bytes words drops (rare in ASCII
+// words: symbols such as "$" or "|"); f itself when it has none.
+func wordBytesOf(f string) string {
+	for i := 0; i < len(f); i++ {
+		if !wordByte[f[i]] {
+			b := []byte(f[:i])
+			for ; i < len(f); i++ {
+				if wordByte[f[i]] {
+					b = append(b, f[i])
+				}
+			}
+			return string(b)
 		}
 	}
-	return true
+	return f
 }
+
+// isASCII reports whether s, valid UTF-8 as NormaliseForHash returns it, is
+// ASCII: one byte per rune.
+func isASCII(s string) bool { return utf8.RuneCountInString(s) == len(s) }
 
 // isLive reports headlines of live coverage: a live blog quotes the
 // articles it links to, and is never the same story as any of them.
