@@ -50,7 +50,7 @@ func ParseNew(body []byte, contentType string, known func(ItemHash) bool) (*gofe
 	if known == nil {
 		known = func(ItemHash) bool { return false }
 	}
-	items, err := splitItems(doc)
+	items, texts, err := splitItems(doc)
 	if err != nil || len(items) == 0 {
 		return parseWholeNew(doc, known)
 	}
@@ -67,8 +67,16 @@ func ParseNew(body []byte, contentType string, known func(ItemHash) bool) (*gofe
 	if nFresh == 0 {
 		return nil, hashes, nil
 	}
+	if lifts := liftTexts(doc, texts, fresh); len(lifts) > 0 {
+		feed, err := Parse(bytes.NewReader(rebuild(doc, items, fresh, lifts)))
+		if err == nil && restoreLifted(feed, lifts) {
+			return feed, hashes, nil
+		}
+		// gofeed did not read the document as lifting expects (or failed
+		// on it): parse it as it is.
+	}
 	if nFresh < len(items) {
-		doc = rebuild(doc, items, fresh)
+		doc = rebuild(doc, items, fresh, nil)
 	}
 	feed, err := Parse(bytes.NewReader(doc))
 	if err != nil {

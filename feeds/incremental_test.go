@@ -83,7 +83,7 @@ func TestParseNewCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			spans, splitErr := splitItems(doc)
+			spans, _, splitErr := splitItems(doc)
 			switch {
 			case splitErr != nil:
 				whole[splitErr.Error()] = append(whole[splitErr.Error()], name)

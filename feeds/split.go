@@ -48,16 +48,21 @@ type itemSpan struct{ start, end int }
 // nothing. Unlike checkStructure, a start tag ends at the first '>' outside
 // a quoted attribute value. Nothing after the root's end tag is read: gofeed
 // stops there too.
-func splitItems(doc []byte) ([]itemSpan, error) {
+//
+// texts are the contents of the RSS items' description and content:encoded
+// children that are at least liftMin bytes of character data (see lift.go),
+// in document order.
+func splitItems(doc []byte) (items []itemSpan, texts []textSpan, err error) {
 	var (
-		items     []itemSpan
 		open      [][]byte // names of the open elements, root first
 		atom      bool     // the root is an Atom feed, not rss or rdf:RDF
 		itemLevel = -1     // len(open) just outside the open item; -1 outside items
 		itemStart int
+		textStart = -1   // where the content of a liftable element starts; -1 when none is open
+		textOnly  bool   // that content is character data so far
 	)
 	if head := bytes.TrimLeft(doc, " \t\r\n"); len(head) > 0 && (head[0] == '{' || head[0] == '[') {
-		return nil, errSplitJSON
+		return nil, nil, errSplitJSON
 	}
 	for i := 0; i < len(doc); {
 		j := bytes.IndexByte(doc[i:], '<')
@@ -67,6 +72,9 @@ func splitItems(doc []byte) ([]itemSpan, error) {
 		i += j
 		rest := doc[i:]
 		var end int // index in doc just past the construct at i; 0 if it is unterminated
+		if textStart >= 0 && !bytes.HasPrefix(rest, []byte("<![CDATA[")) && !bytes.HasPrefix(rest, []byte("</")) {
+			textOnly = false // a child element, comment or processing instruction
+		}
 		switch {
 		case bytes.HasPrefix(rest, []byte("<!--")):
 			end = indexPast(doc, i+4, "-->")
@@ -82,27 +90,33 @@ func splitItems(doc []byte) ([]itemSpan, error) {
 		case bytes.HasPrefix(rest, []byte("</")):
 			end = indexPast(doc, i+2, ">")
 			if end == 0 {
-				return nil, errSplitUnclosed
+				return nil, nil, errSplitUnclosed
 			}
 			if len(open) == 0 || !bytes.Equal(endTagName(doc[i:end]), open[len(open)-1]) {
-				return nil, errSplitMismatch
+				return nil, nil, errSplitMismatch
 			}
 			open = open[:len(open)-1]
+			if textStart >= 0 && len(open) == itemLevel+1 { // the liftable element ends
+				if textOnly && i-textStart >= liftMin {
+					texts = append(texts, textSpan{len(items), textStart, i})
+				}
+				textStart = -1
+			}
 			if len(open) == itemLevel {
 				items = append(items, itemSpan{itemStart, end})
 				itemLevel = -1
 			}
 			if len(open) == 0 {
-				return items, nil
+				return items, texts, nil
 			}
 		default:
 			end = startTagEnd(doc, i)
 			if end == 0 {
-				return nil, errSplitUnclosed
+				return nil, nil, errSplitUnclosed
 			}
 			name := tagName(doc[i:end])
 			if len(name) == 0 {
-				return nil, errSplitBadTag // gofeed fails on it as well
+				return nil, nil, errSplitBadTag // gofeed fails on it as well
 			}
 			selfClosing := doc[end-2] == '/'
 			switch {
@@ -111,10 +125,10 @@ func splitItems(doc []byte) ([]itemSpan, error) {
 				case bytes.EqualFold(root, []byte("feed")):
 					atom = true
 				case !bytes.EqualFold(root, []byte("rss")) && !bytes.EqualFold(root, []byte("rdf")):
-					return nil, errSplitRoot
+					return nil, nil, errSplitRoot
 				}
 				if selfClosing {
-					return nil, nil
+					return nil, nil, nil
 				}
 			case itemLevel < 0 && isItemPosition(open, atom) && bytes.EqualFold(localName(name), itemName(atom)):
 				if selfClosing {
@@ -122,20 +136,22 @@ func splitItems(doc []byte) ([]itemSpan, error) {
 				} else {
 					itemLevel, itemStart = len(open), i
 				}
+			case !atom && itemLevel >= 0 && len(open) == itemLevel+1 && !selfClosing && isLiftTag(doc[i:end]):
+				textStart, textOnly = end, true
 			}
 			if !selfClosing {
 				open = append(open, name)
 			}
 		}
 		if end == 0 {
-			return nil, errSplitUnclosed
+			return nil, nil, errSplitUnclosed
 		}
 		i = end
 	}
 	if len(open) == 0 {
-		return nil, errSplitRoot // no root at all
+		return nil, nil, errSplitRoot // no root at all
 	}
-	return nil, errSplitTruncated
+	return nil, nil, errSplitTruncated
 }
 
 // isItemPosition reports whether an element opened now, inside the open
@@ -240,25 +256,34 @@ func hashOf(x uint64) ItemHash {
 	return h
 }
 
-// rebuild returns doc without the items that are not fresh: the head, every
-// byte between items and the tail are kept as they are, so the feed's own
-// elements (link, xml:base, namespace declarations, elements after the
-// items) read the same to the parser.
-func rebuild(doc []byte, items []itemSpan, fresh []bool) []byte {
+// rebuild returns doc without the items that are not fresh, and with each
+// lifted text (all of fresh items, in document order) replaced by its
+// placeholder. The head, every byte between items and the tail are kept as
+// they are, so the feed's own elements (link, xml:base, namespace
+// declarations, elements after the items) read the same to the parser.
+func rebuild(doc []byte, items []itemSpan, fresh []bool, lifts []lifted) []byte {
 	size := len(doc)
 	for k, it := range items {
 		if !fresh[k] {
 			size -= it.end - it.start
 		}
 	}
+	for k, l := range lifts {
+		size += len(liftPlaceholder(k)) - (l.span.end - l.span.start)
+	}
 	out := make([]byte, 0, size)
-	prev := 0
+	prev, next := 0, 0 // next: the first lift not yet written
 	for k, it := range items {
-		if fresh[k] {
+		if !fresh[k] {
+			out = append(out, doc[prev:it.start]...)
+			prev = it.end
 			continue
 		}
-		out = append(out, doc[prev:it.start]...)
-		prev = it.end
+		for ; next < len(lifts) && lifts[next].span.item == k; next++ {
+			out = append(out, doc[prev:lifts[next].span.start]...)
+			out = append(out, liftPlaceholder(next)...)
+			prev = lifts[next].span.end
+		}
 	}
 	return append(out, doc[prev:]...)
 }

@@ -97,7 +97,7 @@ func TestSplitItems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			spans, err := splitItems([]byte(tt.doc))
+			spans, _, err := splitItems([]byte(tt.doc))
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("splitItems error = %v, want %v", err, tt.wantErr)
 			}
@@ -114,11 +114,11 @@ func TestSplitItems(t *testing.T) {
 
 func TestRebuild(t *testing.T) {
 	doc := rssHead + "<item>a</item>\n<item>b</item>\n<item>c</item>" + rssTail
-	spans, err := splitItems([]byte(doc))
+	spans, _, err := splitItems([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := string(rebuild([]byte(doc), spans, []bool{false, true, false}))
+	got := string(rebuild([]byte(doc), spans, []bool{false, true, false}, nil))
 	if want := rssHead + "\n<item>b</item>\n" + rssTail; got != want {
 		t.Errorf("rebuild = %q, want %q", got, want)
 	}
@@ -286,7 +286,7 @@ func FuzzParseNew(f *testing.F) {
 	f.Add(`<rdf:RDF><channel></channel><item><title><![CDATA[</item>]]></title></item></rdf:RDF>`)
 	f.Add(rssHead + "<item><description>x<br>y</description></item>" + rssTail)
 	f.Fuzz(func(t *testing.T, doc string) {
-		spans, err := splitItems([]byte(doc))
+		spans, _, err := splitItems([]byte(doc))
 		prev := 0
 		for _, s := range spans {
 			if s.start < prev || s.end <= s.start || s.end > len(doc) || doc[s.start] != '<' || doc[s.end-1] != '>' {

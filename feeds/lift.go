@@ -1,0 +1,292 @@
+package feeds
+
+import (
+	"bytes"
+	"html"
+	"strconv"
+	"strings"
+
+	"github.com/mmcdole/gofeed"
+)
+
+// Lifting long item texts out of gofeed's way.
+//
+// Most of a news item's bytes are its description or content:encoded: HTML,
+// escaped or in CDATA sections. gofeed reads such an element by decoding it
+// with encoding/xml one byte at a time into a buffer it then throws away
+// (it keeps the element's raw inner XML), and only then turns the raw text
+// into the field's value: trimmed of white space, CDATA sections unwrapped,
+// entities decoded. For an item of a few kilobytes that tokenising is most
+// of the CPU a poll spends, and the largest part of its garbage.
+//
+// ParseNew therefore lifts those texts out before gofeed runs. The split
+// (splitItems) notes every description and content:encoded child of an RSS
+// item whose content is character data only — text and CDATA sections, no
+// child elements, comments or processing instructions — and at least
+// liftMin bytes long. For a new item, liftText computes the value gofeed
+// would give the element (gofeedText) from its raw bytes, and the rebuilt
+// document carries a placeholder instead of the text. After gofeed has
+// parsed that document, restoreLifted puts each text back in the field that
+// holds its placeholder.
+//
+// The result is gofeed's own, or lifting is not used:
+//
+//   - liftText refuses, and the text stays in the document, whenever
+//     encoding/xml could fail on it (an unescaped "]]>", a character
+//     reference to a character XML forbids, U+FFFE or U+FFFF) or its value
+//     is empty (gofeed would then fill the field from another element);
+//   - a placeholder is letters and digits, which gofeed's text handling
+//     leaves as they are, and no lifting happens in a document that
+//     contains the placeholders' prefix;
+//   - restoreLifted accepts the parse only when every placeholder came back
+//     exactly once, as the whole Description or Content of an item: gofeed
+//     read that element as that field and nothing else. Otherwise (an
+//     element gofeed routed elsewhere: a redefined namespace prefix, say)
+//     ParseNew parses the document again with the texts left in.
+//
+// FuzzLiftText and TestParseNewLiftsCorpus compare the fields with gofeed's
+// reading of the same documents.
+
+// liftMin is the shortest text worth lifting: below it the bookkeeping
+// costs about what gofeed spends on the text.
+const liftMin = 256
+
+// liftMark starts every placeholder; liftPlaceholder(k) is liftMark, k in
+// decimal and a closing letter, so no placeholder is a prefix of another.
+const liftMark = "nwlift9q4"
+
+func liftPlaceholder(k int) string { return liftMark + strconv.Itoa(k) + "z" }
+
+// textSpan is the content of a description or content:encoded element of an
+// RSS item — doc[start:end], between its start and end tags — that is
+// character data only. item indexes the spans splitItems returns.
+type textSpan struct{ item, start, end int }
+
+// isLiftTag reports whether tag, a whole start tag, opens an element whose
+// text ParseNew may lift: <description> or <content:encoded> without
+// attributes. (Other spellings parse as gofeed parses them.)
+func isLiftTag(tag []byte) bool {
+	return string(tag) == "<description>" || string(tag) == "<content:encoded>"
+}
+
+// lifted is a text taken out of the document: where it was, and its value.
+type lifted struct {
+	span textSpan
+	text string
+}
+
+// liftTexts returns the texts of the fresh items' spans that can be lifted,
+// in document order.
+func liftTexts(doc []byte, texts []textSpan, fresh []bool) []lifted {
+	if len(texts) == 0 || bytes.Contains(doc, []byte(liftMark)) {
+		return nil
+	}
+	var out []lifted
+	for _, ts := range texts {
+		if !fresh[ts.item] {
+			continue
+		}
+		if text, ok := liftText(doc[ts.start:ts.end]); ok {
+			out = append(out, lifted{ts, text})
+		}
+	}
+	return out
+}
+
+// liftText returns the value gofeed gives an element whose raw content is
+// raw (character data and CDATA sections only), or false when it must not
+// be lifted (see above).
+func liftText(raw []byte) (string, bool) {
+	if !charDataParses(raw) {
+		return "", false
+	}
+	text := gofeedText(raw)
+	return text, text != ""
+}
+
+// charDataParses reports whether encoding/xml reads raw — text and
+// terminated CDATA sections, valid UTF-8 without C0 controls (prepare
+// guarantees both) — without an error: no "]]>" outside a CDATA section, no
+// U+FFFE or U+FFFF, and no character reference, decoded, outside XML's
+// characters. It errs on the side of false.
+func charDataParses(raw []byte) bool {
+	if bytes.Contains(raw, []byte("\xef\xbf\xbe")) || bytes.Contains(raw, []byte("\xef\xbf\xbf")) {
+		return false
+	}
+	for len(raw) > 0 {
+		text := raw
+		next := bytes.Index(raw, []byte("<![CDATA["))
+		if next >= 0 {
+			text = raw[:next]
+		}
+		if bytes.Contains(text, []byte("]]>")) || !charRefsAllowed(text) {
+			return false
+		}
+		if next < 0 {
+			return true
+		}
+		end := bytes.Index(raw[next:], []byte("]]>"))
+		if end < 0 {
+			return false // not after splitItems, which requires it closed
+		}
+		raw = raw[next+end+3:]
+	}
+	return true
+}
+
+// charRefsAllowed reports whether every character reference in text ("&#"
+// digits ";", or "&#x" hex digits ";") names a character encoding/xml
+// accepts. It is generous about what counts as a reference: any "&#"
+// followed by digits up to a ';' is judged.
+func charRefsAllowed(text []byte) bool {
+	for {
+		i := bytes.Index(text, []byte("&#"))
+		if i < 0 {
+			return true
+		}
+		text = text[i+2:]
+		base := 10
+		if len(text) > 0 && text[0] == 'x' {
+			base, text = 16, text[1:]
+		}
+		n := 0
+		for n < len(text) && isDigitIn(text[n], base) {
+			n++
+		}
+		if n == len(text) || text[n] != ';' {
+			continue // not a reference: encoding/xml keeps it as text
+		}
+		v, err := strconv.ParseUint(string(text[:n]), base, 64)
+		if err != nil || v > 0x10FFFF {
+			continue // kept as text
+		}
+		if v < 0x20 || v == 0xFFFE || v == 0xFFFF {
+			return false // tab, newline and return too: rare, and refusing is safe
+		}
+	}
+}
+
+func isDigitIn(c byte, base int) bool {
+	return '0' <= c && c <= '9' || base == 16 && ('a' <= c && c <= 'f' || 'A' <= c && c <= 'F')
+}
+
+// gofeedText is the value gofeed's RSS parser gives an element whose raw
+// inner XML is raw: the raw text trimmed of white space; then, when it
+// holds a CDATA section, the sections' contents kept as they are and the
+// text around them entity-decoded, else all of it entity-decoded
+// (decodeEntities).
+func gofeedText(raw []byte) string {
+	s := strings.TrimSpace(string(raw))
+	if !strings.Contains(s, "<![CDATA[") {
+		return decodeEntities(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for s != "" {
+		start := strings.Index(s, "<![CDATA[")
+		if start < 0 {
+			b.WriteString(decodeEntities(s))
+			break
+		}
+		b.WriteString(decodeEntities(s[:start]))
+		end := strings.Index(s[start+9:], "]]>")
+		if end < 0 { // unterminated: kept, marker and all
+			b.WriteString(decodeEntities(s[start:]))
+			break
+		}
+		b.WriteString(s[start+9 : start+9+end])
+		s = s[start+9+end+3:]
+	}
+	return b.String()
+}
+
+// entityWindow is how far after an '&' gofeed looks for the ';' that ends
+// an entity.
+const entityWindow = 64
+
+// decodeEntities decodes entities as gofeed does after reading an element's
+// raw text: an '&' starts an entity when a ';' follows within entityWindow
+// bytes with no white space between, and the text up to that ';' decodes
+// (by HTML's rules) to something that depends on the ';' — so that "&copy=2;"
+// in a URL stays as it is, while "&lt;" and "&#39;" decode. Every other '&'
+// is literal.
+func decodeEntities(s string) string {
+	i := strings.IndexByte(s, '&')
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		b.WriteString(s[:i])
+		s = s[i:] // s[0] == '&'
+		if dec, n := entityAt(s); n > 0 {
+			b.WriteString(dec)
+			s = s[n:]
+		} else {
+			b.WriteByte('&')
+			s = s[1:]
+		}
+		i = strings.IndexByte(s, '&')
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// entityAt decodes the entity at the start of s (s[0] == '&') and returns
+// it and its length, or n == 0 when the '&' is literal.
+func entityAt(s string) (dec string, n int) {
+	semi := strings.IndexByte(s[:min(len(s), entityWindow)], ';')
+	if semi < 0 || strings.ContainsAny(s[1:semi], " \t\r\n") {
+		return "", 0
+	}
+	span := s[:semi+1]
+	switch span { // what escaped HTML is mostly made of
+	case "&lt;":
+		return "<", len(span)
+	case "&gt;":
+		return ">", len(span)
+	case "&amp;":
+		return "&", len(span)
+	case "&quot;":
+		return `"`, len(span)
+	case "&apos;":
+		return "'", len(span)
+	}
+	dec = html.UnescapeString(span)
+	if dec == html.UnescapeString(span[:semi])+";" {
+		return "", 0 // the ';' is not part of an entity
+	}
+	return dec, len(span)
+}
+
+// restoreLifted puts the lifted texts back into the items of feed, parsed
+// from a document carrying their placeholders. It reports false, leaving
+// feed unusable, unless every placeholder is found exactly once as the
+// whole Description or Content of an item.
+func restoreLifted(feed *gofeed.Feed, lifts []lifted) bool {
+	found := 0
+	used := make([]bool, len(lifts))
+	restore := func(field *string) bool {
+		if !strings.HasPrefix(*field, liftMark) {
+			return true
+		}
+		k, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(*field, liftMark), "z"))
+		if err != nil || k < 0 || k >= len(lifts) || used[k] || *field != liftPlaceholder(k) {
+			return false
+		}
+		used[k] = true
+		found++
+		*field = lifts[k].text
+		return true
+	}
+	for _, item := range feed.Items {
+		if item == nil {
+			continue
+		}
+		if !restore(&item.Description) || !restore(&item.Content) {
+			return false
+		}
+	}
+	return found == len(lifts)
+}
