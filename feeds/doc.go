@@ -20,7 +20,8 @@
 //	     │  on an io.Reader, panics recovered, errors classed parse / not_feed)
 //	     │  ParseNew: the same checks, then a byte scan cuts out the items
 //	     │  whose hashes (remembered from the last poll) are known, and
-//	     │  gofeed parses only the rest; it returns every item's hash
+//	     │  gofeed parses only the rest, its long item texts lifted out and
+//	     │  decoded by us as gofeed decodes them; it returns every item's hash
 //	     ▼
 //	*gofeed.Feed
 //	     │  Normalise: CanonicalURL, PlainText title and summary, UTC dates,

@@ -58,8 +58,8 @@ func splitItems(doc []byte) (items []itemSpan, texts []textSpan, err error) {
 		atom      bool     // the root is an Atom feed, not rss or rdf:RDF
 		itemLevel = -1     // len(open) just outside the open item; -1 outside items
 		itemStart int
-		textStart = -1   // where the content of a liftable element starts; -1 when none is open
-		textOnly  bool   // that content is character data so far
+		textStart = -1 // where the content of a liftable element starts; -1 when none is open
+		textOnly  bool // that content is character data so far
 	)
 	if head := bytes.TrimLeft(doc, " \t\r\n"); len(head) > 0 && (head[0] == '{' || head[0] == '[') {
 		return nil, nil, errSplitJSON
