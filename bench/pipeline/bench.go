@@ -17,8 +17,8 @@ import (
 )
 
 // runBenchmark makes the articles, builds the daemon when it runs the
-// binary, runs both sides at every sync setting c.repeat times, the sides
-// alternating which goes first, and prints the table. Progress goes to
+// binary, runs every side at every sync setting c.repeat times, the sides
+// taking turns to go first, and prints the table. Progress goes to
 // stderr.
 func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	root, err := harness.RepoRoot()
@@ -63,11 +63,12 @@ func runBenchmark(ctx context.Context, c config, stdout, stderr io.Writer) error
 	results := map[string][]result{} // by sync + side
 	for k := range c.repeat {
 		for si, sync := range c.syncs {
-			order := []string{sideHop, sidePipeline}
-			if k%2 == 1 {
-				order[0], order[1] = order[1], order[0]
+			sides := []string{sideHop, sidePipeline}
+			if c.floor {
+				sides = append(sides, sideFloor)
 			}
-			for _, side := range order {
+			for i := range sides { // a different side first in every run
+				side := sides[(i+k)%len(sides)]
 				profile := k == 0 && si == 0 && side == sidePipeline && c.profiles()
 				start := time.Now()
 				r, err := runSide(ctx, c, w, bin, side, sync, profile)

@@ -14,10 +14,11 @@ import (
 	"github.com/newswire/newswire/pipeline"
 )
 
-// The two sides of the comparison.
+// The sides of the comparison.
 const (
 	sideHop      = "hop"
 	sidePipeline = "pipeline"
+	sideFloor    = "floor" // the stages' broker calls alone (floor.go), with -floor
 )
 
 // result is what one run of a side measured.
@@ -102,6 +103,13 @@ func measure(ctx context.Context, c config, w *workload, bin, side, sync string,
 		return res, err
 	}
 	defer cc.Stop()
+	stopFloor := func() error { return nil }
+	if side == sideFloor {
+		if stopFloor, err = startFloor(ctx, js, func(id string) bool { return id == w.warmID || w.uniqueIDs[id] }); err != nil {
+			return res, fmt.Errorf("floor: %w", err)
+		}
+		defer func() { _ = stopFloor() }() // on an early return; stopping twice is harmless
+	}
 
 	// Warm-up: one article through, so that consumers exist, the dedupe
 	// window has caught up and nothing is paid for the first time inside
@@ -141,10 +149,13 @@ func measure(ctx context.Context, c config, w *workload, bin, side, sync string,
 		return res, err
 	}
 	time.Sleep(300 * time.Millisecond) // the last deliveries to this process
+	if err := stopFloor(); err != nil {
+		return res, err
+	}
 	if res.stored, err = storedOutputs(ctx, js, side); err != nil {
 		return res, err
 	}
-	if side == sidePipeline {
+	if side != sideHop {
 		s, err := js.Stream(ctx, pipeline.StreamUnique)
 		if err != nil {
 			return res, err
@@ -208,7 +219,7 @@ func watchOutputs(ctx context.Context, js jetstream.JetStream, w *workload, side
 // unacknowledged.
 func drained(ctx context.Context, js jetstream.JetStream, side string) (bool, error) {
 	consumers := [][2]string{{pipeline.StreamRaw, pipeline.ConsumerDedupe}}
-	if side == sidePipeline {
+	if side != sideHop {
 		consumers = append(consumers, [2]string{pipeline.StreamUnique, pipeline.ConsumerTag})
 	}
 	for _, sc := range consumers {
