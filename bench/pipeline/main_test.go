@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 // (run fails otherwise).
 func TestRun(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts two daemons with embedded NATS servers")
+		t.Skip("starts daemons with embedded NATS servers")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -45,7 +45,7 @@ func TestRun(t *testing.T) {
 	}
 	dir := t.TempDir()
 	profiles := []string{filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mutex.prof"), filepath.Join(dir, "heap.prof")}
-	args := []string{"-articles", articles, "-repeat", "1", "-sync", "default,always", "-daemon", "inproc",
+	args := []string{"-articles", articles, "-repeat", "1", "-sync", "default,always", "-daemon", "inproc", "-floor",
 		"-cpuprofile", profiles[0], "-mutexprofile", profiles[1], "-memprofile", profiles[2]}
 	if err := run(ctx, args, &out, &errs); err != nil {
 		t.Fatalf("run: %v\n%s", err, errs.String())
@@ -59,7 +59,9 @@ func TestRun(t *testing.T) {
 		"| 2m (default) | one hop: async publish, pull, ack (ceiling) |",
 		"| 2m (default) | pipeline: dedupe + tag |",
 		"| always | pipeline: dedupe + tag |",
-		"| sync_interval | pipeline / one-hop ceiling (medians) |",
+		"| 2m (default) | broker floor: the stages' broker calls alone (in the bench client) |",
+		"| sync_interval | side | side / one-hop ceiling (medians) |",
+		"| 2m (default) | floor |",
 		"What `sync_interval: always` costs",
 	} {
 		if !strings.Contains(out.String(), want) {
