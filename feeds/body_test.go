@@ -3,13 +3,18 @@ package feeds
 import (
 	"bytes"
 	"compress/flate"
+	stdgzip "compress/gzip"
 	"compress/zlib"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
 )
 
 func brotlied(t testing.TB, b []byte) []byte {
@@ -143,5 +148,41 @@ func TestBodyBuffersReuse(t *testing.T) {
 			t.Fatalf("after a release, readLimited = %d bytes (%v), want the %d new bytes only", len(got), err, len(want))
 		}
 		putBodyBuffer(got)
+	}
+}
+
+// BenchmarkGunzip inflates a gzipped news feed with the reader readBody
+// uses (klauspost/compress) beside compress/gzip, its baseline, and checks
+// that both give the document back.
+func BenchmarkGunzip(b *testing.B) {
+	doc, err := os.ReadFile(filepath.Join(corpusDir(b), "guardian_us_rss20.xml"))
+	if err != nil {
+		b.Skipf("corpus: %v", err)
+	}
+	var z bytes.Buffer
+	w, _ := stdgzip.NewWriterLevel(&z, stdgzip.BestSpeed)
+	_, _ = w.Write(doc)
+	_ = w.Close()
+	type resetter interface {
+		io.Reader
+		Reset(io.Reader) error
+	}
+	for _, side := range []struct {
+		name string
+		r    resetter
+	}{{"klauspost", new(gzip.Reader)}, {"compress-gzip-baseline", new(stdgzip.Reader)}} {
+		b.Run(side.name, func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			var out bytes.Buffer
+			for b.Loop() {
+				out.Reset()
+				if err := side.r.Reset(bytes.NewReader(z.Bytes())); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(&out, side.r); err != nil || !bytes.Equal(out.Bytes(), doc) {
+					b.Fatalf("inflated %d bytes (%v), want the %d of the document", out.Len(), err, len(doc))
+				}
+			}
+		})
 	}
 }
