@@ -160,8 +160,8 @@ func charRefsAllowed(text []byte) bool {
 		if err != nil || v > 0x10FFFF {
 			continue // kept as text
 		}
-		if v < 0x20 || v == 0xFFFE || v == 0xFFFF {
-			return false // tab, newline and return too: rare, and refusing is safe
+		if v < 0x20 && v != '\t' && v != '\n' && v != '\r' || v == 0xFFFE || v == 0xFFFF {
+			return false
 		}
 	}
 }

@@ -64,6 +64,7 @@ func TestLiftTextMatchesGofeed(t *testing.T) {
 		{"white space inside", "& amp; &a\tb; ", true},
 		{"Unicode white space around", "\u00a0\u2003text\u0085 ", true},
 		{"carriage returns", "line\r\nline\rline ", true},
+		{"escaped line breaks and tabs", "line&#xA;line&#10;tab&#9;cr&#13;&#xD; ", true},
 		{"only white space", "   \n\t ", false},
 		{"empty CDATA", "<![CDATA[]]>", false},
 		{"unescaped ]]>", "a ]]> b ", false},
@@ -145,7 +146,7 @@ func FuzzLiftText(f *testing.F) {
 	for _, s := range []string{
 		"&lt;p&gt;a &amp;amp; b&lt;/p&gt;", "<![CDATA[x]]>y&amp;<![CDATA[z", "&#0;", "&#x1F600; &copy=1;",
 		"]]>", "&" + strings.Repeat("b", 63) + ";", "a&b;c", "\u00a0", "&#xFFFF;", "&#9;&#10;&#13;", "&#x110000;",
-		"<![CDATA[a]]]]><![CDATA[>b]]>", "&amp", "&AMP;", "&#39", "&lt;&gt",
+		"<![CDATA[a]]]]><![CDATA[>b]]>", "&amp", "&AMP;", "&#39", "&lt;&gt", "a&#xA;b&#9;c&#13;d", "&#x1F;",
 	} {
 		f.Add(s)
 	}
