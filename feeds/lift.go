@@ -3,6 +3,7 @@ package feeds
 import (
 	"bytes"
 	"html"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,7 +25,7 @@ import (
 // item whose content is character data only — text and CDATA sections, no
 // child elements, comments or processing instructions — and at least
 // liftMin bytes long. For a new item, liftText computes the value gofeed
-// would give the element (gofeedText) from its raw bytes, and the rebuilt
+// would give the element from its raw bytes, and the rebuilt
 // document carries a placeholder instead of the text. After gofeed has
 // parsed that document, restoreLifted puts each text back in the field that
 // holds its placeholder.
@@ -93,54 +94,52 @@ func liftTexts(doc []byte, texts []textSpan, fresh []bool) []lifted {
 	return out
 }
 
-// liftText returns the value gofeed gives an element whose raw content is
-// raw (character data and CDATA sections only), or false when it must not
-// be lifted (see above).
+// liftText returns the value gofeed's RSS parser gives an element whose
+// raw inner XML is raw (character data and CDATA sections only), or false
+// when the text must not be lifted (see above). gofeed trims the raw text
+// of white space, keeps the contents of CDATA sections as they are and
+// entity-decodes the text around them (decodeEntities). Trimming first
+// changes nothing the checks look at: white space holds no "]]>", no
+// reference and no U+FFFE or U+FFFF.
 func liftText(raw []byte) (string, bool) {
-	if !charDataParses(raw) {
+	s := strings.TrimSpace(string(raw))
+	// Not XML characters: encoding/xml fails the document. (Two Contains,
+	// not ContainsAny, which decodes every rune of a non-ASCII set.)
+	if strings.Contains(s, "\uFFFE") || strings.Contains(s, "\uFFFF") {
 		return "", false
 	}
-	text := gofeedText(raw)
-	return text, text != ""
-}
-
-// charDataParses reports whether encoding/xml reads raw — text and
-// terminated CDATA sections, valid UTF-8 without C0 controls (prepare
-// guarantees both) — without an error: no "]]>" outside a CDATA section, no
-// U+FFFE or U+FFFF, and no character reference, decoded, outside XML's
-// characters. It errs on the side of false.
-func charDataParses(raw []byte) bool {
-	if bytes.Contains(raw, []byte("\xef\xbf\xbe")) || bytes.Contains(raw, []byte("\xef\xbf\xbf")) {
-		return false
+	var b strings.Builder
+	for {
+		text, after, cdata := strings.Cut(s, "<![CDATA[")
+		if strings.Contains(text, "]]>") || !charRefsAllowed(text) {
+			return "", false
+		}
+		if !cdata {
+			if b.Len() == 0 { // no CDATA section (or only empty ones) before
+				v := decodeEntities(text)
+				return v, v != ""
+			}
+			b.WriteString(decodeEntities(text))
+			return b.String(), true
+		}
+		content, rest, closed := strings.Cut(after, "]]>")
+		if !closed {
+			return "", false // not after splitItems, which requires it closed
+		}
+		b.Grow(len(s))
+		b.WriteString(decodeEntities(text))
+		b.WriteString(content)
+		s = rest
 	}
-	for len(raw) > 0 {
-		text := raw
-		next := bytes.Index(raw, []byte("<![CDATA["))
-		if next >= 0 {
-			text = raw[:next]
-		}
-		if bytes.Contains(text, []byte("]]>")) || !charRefsAllowed(text) {
-			return false
-		}
-		if next < 0 {
-			return true
-		}
-		end := bytes.Index(raw[next:], []byte("]]>"))
-		if end < 0 {
-			return false // not after splitItems, which requires it closed
-		}
-		raw = raw[next+end+3:]
-	}
-	return true
 }
 
 // charRefsAllowed reports whether every character reference in text ("&#"
 // digits ";", or "&#x" hex digits ";") names a character encoding/xml
 // accepts. It is generous about what counts as a reference: any "&#"
 // followed by digits up to a ';' is judged.
-func charRefsAllowed(text []byte) bool {
+func charRefsAllowed(text string) bool {
 	for {
-		i := bytes.Index(text, []byte("&#"))
+		i := strings.Index(text, "&#")
 		if i < 0 {
 			return true
 		}
@@ -156,7 +155,7 @@ func charRefsAllowed(text []byte) bool {
 		if n == len(text) || text[n] != ';' {
 			continue // not a reference: encoding/xml keeps it as text
 		}
-		v, err := strconv.ParseUint(string(text[:n]), base, 64)
+		v, err := strconv.ParseUint(text[:n], base, 64)
 		if err != nil || v > 0x10FFFF {
 			continue // kept as text
 		}
@@ -168,36 +167,6 @@ func charRefsAllowed(text []byte) bool {
 
 func isDigitIn(c byte, base int) bool {
 	return '0' <= c && c <= '9' || base == 16 && ('a' <= c && c <= 'f' || 'A' <= c && c <= 'F')
-}
-
-// gofeedText is the value gofeed's RSS parser gives an element whose raw
-// inner XML is raw: the raw text trimmed of white space; then, when it
-// holds a CDATA section, the sections' contents kept as they are and the
-// text around them entity-decoded, else all of it entity-decoded
-// (decodeEntities).
-func gofeedText(raw []byte) string {
-	s := strings.TrimSpace(string(raw))
-	if !strings.Contains(s, "<![CDATA[") {
-		return decodeEntities(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for s != "" {
-		start := strings.Index(s, "<![CDATA[")
-		if start < 0 {
-			b.WriteString(decodeEntities(s))
-			break
-		}
-		b.WriteString(decodeEntities(s[:start]))
-		end := strings.Index(s[start+9:], "]]>")
-		if end < 0 { // unterminated: kept, marker and all
-			b.WriteString(decodeEntities(s[start:]))
-			break
-		}
-		b.WriteString(s[start+9 : start+9+end])
-		s = s[start+9+end+3:]
-	}
-	return b.String()
 }
 
 // entityWindow is how far after an '&' gofeed looks for the ';' that ends
@@ -265,7 +234,6 @@ func entityAt(s string) (dec string, n int) {
 // feed unusable, unless every placeholder is found exactly once as the
 // whole Description or Content of an item.
 func restoreLifted(feed *gofeed.Feed, lifts []lifted) bool {
-	found := 0
 	used := make([]bool, len(lifts))
 	restore := func(field *string) bool {
 		if !strings.HasPrefix(*field, liftMark) {
@@ -276,7 +244,6 @@ func restoreLifted(feed *gofeed.Feed, lifts []lifted) bool {
 			return false
 		}
 		used[k] = true
-		found++
 		*field = lifts[k].text
 		return true
 	}
@@ -288,5 +255,5 @@ func restoreLifted(feed *gofeed.Feed, lifts []lifted) bool {
 			return false
 		}
 	}
-	return found == len(lifts)
+	return !slices.Contains(used, false)
 }
