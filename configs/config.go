@@ -121,6 +121,13 @@ type TopicDefaults struct {
 	TitleBoost    float64 `yaml:"title_boost"`    // default 2: a title hit counts this many times
 	ExcludeWindow int     `yaml:"exclude_window"` // default 3 words either side of a hit
 	RequireWindow int     `yaml:"require_window"` // default 8 words either side of a weak hit
+	// PassingWeight scales a hit that is only mentioned in passing: past
+	// the first sentence of the summary, in the content, or just after a
+	// background phrase. Default 1 (no difference).
+	PassingWeight float64 `yaml:"passing_weight"`
+	// BackgroundWindow is how many words after a background phrase a hit
+	// is read as background. Default 4.
+	BackgroundWindow int `yaml:"background_window"`
 }
 
 // Topic is one topic's rules. A phrase matches whole words, case-insensitively;
@@ -147,6 +154,16 @@ type Topic struct {
 	TitleBoost    float64   `yaml:"title_boost"`    // zero: defaults.title_boost
 	ExcludeWindow int       `yaml:"exclude_window"` // zero: defaults.exclude_window
 	RequireWindow int       `yaml:"require_window"` // zero: defaults.require_window
+	// Background phrases ("due to", "despite", "years after") mark what
+	// follows them as the background of a story about something else.
+	Background []string `yaml:"background"`
+	// OtherSenses are the vocabulary of other senses of the topic's words
+	// (business, sport, party politics, courts). When more of them occur in
+	// a document than require phrases, the topic's words are read in the
+	// other sense and the topic does not match.
+	OtherSenses      []string `yaml:"other_senses"`
+	PassingWeight    float64  `yaml:"passing_weight"`    // zero: defaults.passing_weight
+	BackgroundWindow int      `yaml:"background_window"` // zero: defaults.background_window
 }
 
 // Near is strong evidence made of two phrases, in either order, at most
@@ -165,6 +182,9 @@ type PhraseLists struct {
 	Require []string `yaml:"require"`
 	NoneOf  []string `yaml:"none_of"`
 	Near    []Near   `yaml:"near"`
+
+	Background  []string `yaml:"background"`
+	OtherSenses []string `yaml:"other_senses"`
 }
 
 // Languages holds a topic's per-language lists, for the languages the
@@ -176,4 +196,5 @@ type Languages struct {
 	ES PhraseLists `yaml:"es"`
 	RU PhraseLists `yaml:"ru"`
 	UK PhraseLists `yaml:"uk"`
+	PL PhraseLists `yaml:"pl"`
 }

@@ -22,7 +22,7 @@ var topicNamePattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
 // defaultTopicDefaults are the defaults of a topics file's defaults.
 func defaultTopicDefaults() TopicDefaults {
-	return TopicDefaults{MinScore: 2, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8}
+	return TopicDefaults{MinScore: 2, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8, PassingWeight: 1, BackgroundWindow: 4}
 }
 
 // LoadTopics reads and validates the topic rules file at path. Errors are an
@@ -43,7 +43,7 @@ func DefaultTopics() (*Topics, error) {
 
 // ParseTopics reads topic rules from data strictly, applies defaults (the
 // defaults section's own, min_score 2, title_boost 2, exclude_window 3,
-// require_window 8, then
+// require_window 8, passing_weight 1, background_window 4, then
 // copied into every topic that leaves a field zero) and validates them.
 // source names the data in errors and becomes Topics.Source.
 func ParseTopics(data []byte, source string) (*Topics, error) {
@@ -74,6 +74,12 @@ func ParseTopics(data []byte, source string) (*Topics, error) {
 		if tp.RequireWindow == 0 {
 			tp.RequireWindow = t.Defaults.RequireWindow
 		}
+		if tp.PassingWeight == 0 {
+			tp.PassingWeight = t.Defaults.PassingWeight
+		}
+		if tp.BackgroundWindow == 0 {
+			tp.BackgroundWindow = t.Defaults.BackgroundWindow
+		}
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
@@ -95,10 +101,13 @@ func (c *checker) validateTopics(t *Topics) {
 	for _, w := range []struct {
 		key string
 		n   int
-	}{{"exclude_window", t.Defaults.ExcludeWindow}, {"require_window", t.Defaults.RequireWindow}} {
+	}{{"exclude_window", t.Defaults.ExcludeWindow}, {"require_window", t.Defaults.RequireWindow}, {"background_window", t.Defaults.BackgroundWindow}} {
 		if w.n < 0 {
 			c.errorf("defaults."+w.key, "must not be negative, got %d", w.n)
 		}
+	}
+	if w := t.Defaults.PassingWeight; !(w > 0 && w <= 1) {
+		c.errorf("defaults.passing_weight", "must be more than 0 and at most 1, got %v", w)
 	}
 	if len(t.Topics) == 0 && !c.failed["topics"] && !c.failed[""] {
 		c.errorf("topics", "no topics defined")
@@ -137,6 +146,12 @@ func (c *checker) validateTopics(t *Topics) {
 		}
 		if tp.RequireWindow < 0 {
 			c.errorf(key+".require_window", "must not be negative, got %d", tp.RequireWindow)
+		}
+		if tp.BackgroundWindow < 0 {
+			c.errorf(key+".background_window", "must not be negative, got %d", tp.BackgroundWindow)
+		}
+		if w := tp.PassingWeight; w < 0 || w > 1 {
+			c.errorf(key+".passing_weight", "must be more than 0 and at most 1, got %v", w)
 		}
 	}
 }

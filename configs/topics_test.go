@@ -12,15 +12,15 @@ func TestLoadTopicsGood(t *testing.T) {
 		t.Fatalf("LoadTopics: %v", err)
 	}
 	want := &Topics{
-		Defaults: TopicDefaults{MinScore: 3, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8},
+		Defaults: TopicDefaults{MinScore: 3, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8, PassingWeight: 1, BackgroundWindow: 4},
 		Topics: []Topic{
 			{Name: "ceasefire", Description: "truces", Strong: []string{"ceasefire", "truce"}, Exclude: []string{"trade truce"},
 				NoneOf:    []string{"armistice day"},
 				Languages: Languages{FR: PhraseLists{Strong: []string{"cessez-le-feu"}, Weak: []string{"trêve"}, Require: []string{"armée"}}},
-				MinScore:  3, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8},
+				MinScore:  3, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8, PassingWeight: 1, BackgroundWindow: 4},
 			{Name: "sanctions", Weak: []string{"sanctions"}, Require: []string{"imposed", "eu"},
 				Near:     []Near{{A: "sanction*", B: "russia", Within: 4}},
-				MinScore: 1, TitleBoost: 4, ExcludeWindow: 5, RequireWindow: 6},
+				MinScore: 1, TitleBoost: 4, ExcludeWindow: 5, RequireWindow: 6, PassingWeight: 1, BackgroundWindow: 4},
 		},
 		Source: "testdata/topics.good.yaml",
 	}
@@ -45,6 +45,10 @@ testdata/topics_bad_phrase.bad.yaml:7: topics[0].strong[3]: phrase can never mat
 	"topics_bad_defaults.bad.yaml": `testdata/topics_bad_defaults.bad.yaml:2: defaults.min_score: must be positive, got 0
 testdata/topics_bad_defaults.bad.yaml:3: defaults.exclude_window: invalid integer "many"`,
 	"topics_empty.bad.yaml": `testdata/topics_empty.bad.yaml: topics: no topics defined`,
+	"topics_bad_aboutness.bad.yaml": `testdata/topics_bad_aboutness.bad.yaml:2: defaults.passing_weight: must be more than 0 and at most 1, got 2
+testdata/topics_bad_aboutness.bad.yaml:6: topics[0].background[1]: phrase can never match: "--"
+testdata/topics_bad_aboutness.bad.yaml:8: topics[0].background_window: must not be negative, got -3
+testdata/topics_bad_aboutness.bad.yaml:12: topics[0].languages.pl.other_senses[0]: phrase can never match: "…"`,
 	"topics_bad_rules.bad.yaml": `testdata/topics_bad_rules.bad.yaml:4: topics[0].requires: unknown key
 testdata/topics_bad_rules.bad.yaml:6: topics[0].near[0].b: phrase can never match: "--"
 testdata/topics_bad_rules.bad.yaml:6: topics[0].near[0].within: must be positive, got 0

@@ -12,13 +12,14 @@ import (
 )
 
 func cmdTopics(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "topics", "[--config FILE] [--topics FILE] list | test (TEXT | --file F | --jsonl F)")
+	fs := newFlags(e, "topics", "[--config FILE] [--topics FILE] list | test (TEXT | --file F | --jsonl F [--half tune|check] [--show-errors])")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its topics_file)")
 	topicsPath := fs.String("topics", "", "topic rules file to use instead of the config's")
 	file := fs.String("file", "", "with test: read the text from this file (- for stdin); its first line is the title")
 	jsonl := fs.String("jsonl", "", "with test: tag each JSON line of this file (title, summary, content, language); score it when lines carry labels")
 	lang := fs.String("lang", "", "with test TEXT or --file: the text's language (default: detected)")
 	showErrors := fs.Bool("show-errors", false, "with --jsonl: explain every item a labelled topic got wrong")
+	half := fs.String("half", "", "with --jsonl: only the items of this half, tune or check (fixed by a hash of each item's id)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -42,7 +43,10 @@ func cmdTopics(_ context.Context, e *env, args []string) error {
 			if len(rest) > 1 || *file != "" {
 				return usagef("topics test: --jsonl takes no text and no --file")
 			}
-			return testJSONL(e, rules, *jsonl, *showErrors)
+			if *half != "" && *half != "tune" && *half != "check" {
+				return usagef("topics test: --half %q: want tune or check", *half)
+			}
+			return testJSONL(e, rules, *jsonl, *half, *showErrors)
 		}
 		doc, err := topicsTestInput(e, *file, rest[1:])
 		if err != nil {
@@ -122,10 +126,15 @@ func printReport(w io.Writer, rep tag.Report) {
 		switch {
 		case x.NoneOf != "":
 			verdict = fmt.Sprintf("VETOED by none_of %q in the %s", x.NoneOf, x.NoneOfField)
+		case x.OtherSense:
+			verdict = "VETOED: read in another sense"
 		case x.Matched:
 			verdict = "MATCH"
 		}
 		fmt.Fprintf(w, "%s: %s (score %.1f, needs %.1f)\n", x.Topic, verdict, x.Score, x.MinScore)
+		if len(x.OtherSenses) > 0 {
+			fmt.Fprintf(w, "  senses: other %d %q, context %d %q\n", len(x.OtherSenses), x.OtherSenses, len(x.Context), x.Context)
+		}
 		for _, h := range x.Hits {
 			note := fmt.Sprintf("+%.1f", h.Score)
 			switch {
@@ -133,8 +142,14 @@ func printReport(w io.Writer, rep tag.Report) {
 				note = fmt.Sprintf("vetoed by exclude %q", h.VetoedBy)
 			case h.NoContext:
 				note = "no require phrase near it"
+			case h.Score == 0 && h.SameMention:
+				note = "part of a mention counted above"
 			case h.Score == 0:
 				note = "already counted"
+			case h.Background != "":
+				note += fmt.Sprintf(" (in passing: after background %q)", h.Background)
+			case h.Passing:
+				note += " (in passing: past the lede)"
 			}
 			fmt.Fprintf(w, "  %-7s %-6s %-30q %s\n", h.Field, h.Kind, h.Phrase, note)
 		}

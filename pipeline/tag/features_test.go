@@ -115,6 +115,7 @@ func TestLanguageDetection(t *testing.T) {
 		{"El gobierno y los aliados, para la paz, con las sanciones del mes", "es"},
 		{"Это было после того, как мы узнали", "ru"},
 		{"Україна отримала нові санкції після рішення ЄС", "uk"},
+		{"Rząd w Warszawie nie zgodził się na nowe sankcje, które przez Unię zostały zaproponowane", "pl"},
 		{"Ceasefire", "unknown"},
 		{"", "unknown"},
 	}
@@ -124,7 +125,7 @@ func TestLanguageDetection(t *testing.T) {
 			t.Errorf("language of %q = %s, want %s", tt.text, got, tt.want)
 		}
 	}
-	for tag, want := range map[string]string{"en-US": "en", "FR_fr": "fr", "uk": "uk", "it": "unknown", "": "unknown"} {
+	for tag, want := range map[string]string{"en-US": "en", "FR_fr": "fr", "uk": "uk", "pl-PL": "pl", "it": "unknown", "": "unknown"} {
 		if got := naiveLanguage(Document{Language: tag, Summary: "Ceasefire"}).String(); got != want {
 			t.Errorf("language of tag %q = %s, want %s", tag, got, want)
 		}

@@ -7,7 +7,7 @@ import (
 
 // languageVersion names the detector below; it is part of Rules.Version
 // because a change in detection can change what an article is tagged.
-const languageVersion = "lang/v1"
+const languageVersion = "lang/v2"
 
 // langSet is a set of the languages configs.TopicLanguages names, one bit
 // each in that order.
@@ -15,9 +15,9 @@ type langSet uint8
 
 const allLangs langSet = 1<<numLangs - 1
 
-const numLangs = 6
+const numLangs = 7
 
-var langCodes = [numLangs]string{"en", "fr", "de", "es", "ru", "uk"}
+var langCodes = [numLangs]string{"en", "fr", "de", "es", "ru", "uk", "pl"}
 
 // langOf returns the set holding the language code, or every language for
 // "" (a topic's own lists) and for codes not in langCodes.
@@ -143,6 +143,9 @@ func stopword(w string) (int, bool) {
 		return 2, true
 	case "el", "los", "las", "del", "y", "por", "con", "una", "para", "al", "su", "sus", "como", "mas", "tras", "pero", "fue", "ha", "segun":
 		return 3, true
+	case "w", "z", "na", "sie", "nie", "jest", "oraz", "przez", "dla", "od", "po", "ze", "juz", "tez", "ktory", "ktora", "ktore", "ktorzy", "zostal", "zostala", "bedzie", "roku", "lub":
+		// Polish, after folding: się → sie, już → juz, który → ktory.
+		return 6, true
 	}
 	return 0, false
 }

@@ -41,7 +41,7 @@ func checkScanAgainstNaive(t *testing.T, r *Rules, d Document) {
 			}
 		}
 	}
-	s := &scratch{}
+	s := newScratch()
 	r.scan(d, s)
 	if got := sortOccurrences(s.occ); !reflect.DeepEqual(got, sortOccurrences(want)) {
 		t.Fatalf("document %+v:\nautomaton %v\nnaive     %v", d, got, want)
@@ -94,7 +94,7 @@ func BenchmarkMatch(b *testing.B) {
 			for b.Loop() {
 				r.Match(Document{Title: title, Summary: article})
 			}
-			s := &scratch{}
+			s := newScratch()
 			r.scan(Document{Title: title, Summary: article}, s)
 			b.ReportMetric(float64(len(s.occ)), "hits/op")
 		})

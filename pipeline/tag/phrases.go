@@ -111,7 +111,9 @@ func (r *Rules) computeVersion() string {
 			strconv.FormatFloat(tp.minScore, 'g', -1, 64),
 			strconv.FormatFloat(tp.titleBoost, 'g', -1, 64),
 			strconv.Itoa(int(tp.excludeWindow)),
-			strconv.Itoa(int(tp.requireWindow)))
+			strconv.Itoa(int(tp.requireWindow)),
+			strconv.FormatFloat(tp.passingWeight, 'g', -1, 64),
+			strconv.Itoa(int(tp.backgroundWindow)))
 		var lines []string
 		for _, e := range r.entries {
 			if e.topic != int32(ti) {

@@ -95,6 +95,13 @@ func orDefault[T int | float64](vals ...T) T {
 	return 0
 }
 
+// phraseID identifies a phrase as the rules merge them: by its normalised
+// tokens and prefix mark.
+func phraseID(p string) string {
+	k, _ := parsePhrase(p)
+	return fmt.Sprint(k)
+}
+
 // naiveMatch is Match computed the slow, obvious way.
 func naiveMatch(tp *configs.Topics, d Document) []feeds.TopicMatch {
 	lang := naiveLanguage(d)
@@ -107,6 +114,9 @@ func naiveMatch(tp *configs.Topics, d Document) []feeds.TopicMatch {
 		boost := orDefault(t.TitleBoost, tp.Defaults.TitleBoost, defaultTitleBoost)
 		exWin := orDefault(t.ExcludeWindow, tp.Defaults.ExcludeWindow, defaultExcludeWindow)
 		reqWin := orDefault(t.RequireWindow, tp.Defaults.RequireWindow, defaultRequireWindow)
+		passingWeight := orDefault(t.PassingWeight, tp.Defaults.PassingWeight, defaultPassingWeight)
+		bgWin := orDefault(t.BackgroundWindow, tp.Defaults.BackgroundWindow, defaultBackgroundWin)
+		lede := len(Tokens(d.Summary[:ledeLength(d.Summary)]))
 		var lists configs.PhraseLists
 		for _, set := range t.PhraseSets("") {
 			if set.Lang != "" && langOf(set.Lang)&lang == 0 {
@@ -118,6 +128,8 @@ func naiveMatch(tp *configs.Topics, d Document) []feeds.TopicMatch {
 			lists.Require = append(lists.Require, set.Require...)
 			lists.NoneOf = append(lists.NoneOf, set.NoneOf...)
 			lists.Near = append(lists.Near, set.Near...)
+			lists.Background = append(lists.Background, set.Background...)
+			lists.OtherSenses = append(lists.OtherSenses, set.OtherSenses...)
 		}
 		vetoed := false
 		for _, p := range lists.NoneOf {
@@ -129,12 +141,54 @@ func naiveMatch(tp *configs.Topics, d Document) []feeds.TopicMatch {
 			continue
 		}
 		var items []naiveItem
+		senses, context := map[string]bool{}, map[string]bool{}
 		for f, toks := range fields {
-			boostOf := func(w float64) float64 {
+			var backgrounds []naiveOcc
+			for _, p := range lists.Background {
+				backgrounds = append(backgrounds, naiveFind(p, toks)...)
+			}
+			// A hit past the summary's lede, in the content or right after
+			// a background phrase outside the title is mentioned in passing.
+			weigh := func(w float64, start int) float64 {
+				passing := f == 2 || f == 1 && start >= lede
+				for _, b := range backgrounds {
+					passing = passing || f != 0 && b.end <= start && start-(b.end-1) <= bgWin
+				}
 				if f == 0 {
-					return w * boost
+					w *= boost
+				}
+				if passing {
+					w *= passingWeight
 				}
 				return w
+			}
+			var hits, others []naiveOcc
+			for _, p := range append(slices.Clone(lists.Strong), lists.Weak...) {
+				hits = append(hits, naiveFind(p, toks)...)
+			}
+			within := func(o naiveOcc, in []naiveOcc) bool {
+				for _, x := range in {
+					if x.start <= o.start && o.end <= x.end {
+						return true
+					}
+				}
+				return false
+			}
+			for _, p := range lists.OtherSenses {
+				for _, o := range naiveFind(p, toks) {
+					if !within(o, hits) {
+						senses[phraseID(p)] = true
+						others = append(others, o)
+					}
+				}
+			}
+			for _, p := range lists.Require {
+				for _, o := range naiveFind(p, toks) {
+					same := slices.ContainsFunc(hits, func(h naiveOcc) bool { return h.start == o.start && h.end == o.end })
+					if !within(o, others) && !same {
+						context[phraseID(p)] = true
+					}
+				}
 			}
 			var excludes, requires []naiveOcc
 			for _, p := range lists.Exclude {
@@ -150,7 +204,7 @@ func naiveMatch(tp *configs.Topics, d Document) []feeds.TopicMatch {
 						if rank == 1 && len(lists.Require) > 0 {
 							ok = ok && naiveNear(o, requires, reqWin)
 						}
-						items = append(items, naiveItem{p, rank, ord, f, o.start, o.end, boostOf(float64(strongWeight - rank)), ok})
+						items = append(items, naiveItem{p, rank, ord, f, o.start, o.end, weigh(float64(strongWeight-rank), o.start), ok})
 					}
 				}
 			}
@@ -163,7 +217,7 @@ func naiveMatch(tp *configs.Topics, d Document) []feeds.TopicMatch {
 						}
 						s, e := min(a.start, b.start), max(a.end, b.end)
 						if best.start < 0 || s < best.start || s == best.start && e < best.end {
-							best = naiveItem{fmt.Sprintf("%s NEAR/%d %s", n.A, n.Within, n.B), 5, ord, f, s, e, boostOf(strongWeight), true}
+							best = naiveItem{fmt.Sprintf("%s NEAR/%d %s", n.A, n.Within, n.B), 5, ord, f, s, e, weigh(strongWeight, s), true}
 						}
 					}
 				}
@@ -178,13 +232,27 @@ func naiveMatch(tp *configs.Topics, d Document) []feeds.TopicMatch {
 		})
 		m := feeds.TopicMatch{Name: t.Name}
 		counted := map[string]bool{}
+		mentionField, mentionEnd, best := -1, 0, 0.0
 		for _, it := range items {
+			if !it.ok {
+				continue
+			}
+			// Overlapping hits are one mention, worth its best hit.
+			if it.field != mentionField || it.start >= mentionEnd {
+				mentionField, mentionEnd, best = it.field, it.end, 0
+			} else {
+				mentionEnd = max(mentionEnd, it.end)
+			}
 			key := fmt.Sprint(it.rank, it.ord, it.field)
-			if !it.ok || counted[key] {
+			if counted[key] {
 				continue
 			}
 			counted[key] = true
-			m.Score += it.weight
+			if it.weight <= best {
+				continue
+			}
+			m.Score += it.weight - best
+			best = it.weight
 			i := slices.Index(m.Matched, it.display)
 			if i < 0 {
 				m.Matched = append(m.Matched, it.display)
@@ -193,7 +261,7 @@ func naiveMatch(tp *configs.Topics, d Document) []feeds.TopicMatch {
 			}
 			m.Fields[i] = append(m.Fields[i], field(it.field).String())
 		}
-		if m.Score >= minScore {
+		if m.Score >= minScore && len(senses) <= len(context) {
 			out = append(out, m)
 		}
 	}
@@ -221,7 +289,8 @@ func fuzzWords() []string {
 // each, drawn from words, with prefixes, every kind of list, near rules
 // and language blocks. A normalised phrase occurs once per topic.
 func randomTopics(rng *rand.Rand, words []string, nTopics, nPhrases int) *configs.Topics {
-	tp := &configs.Topics{Defaults: configs.TopicDefaults{ExcludeWindow: rng.IntN(3), RequireWindow: rng.IntN(4)}}
+	tp := &configs.Topics{Defaults: configs.TopicDefaults{ExcludeWindow: rng.IntN(3), RequireWindow: rng.IntN(4),
+		PassingWeight: []float64{0, 0.5, 1}[rng.IntN(3)], BackgroundWindow: rng.IntN(4)}}
 	phrase := func() string {
 		n := 1 + rng.IntN(3)
 		parts := make([]string, n)
@@ -235,7 +304,8 @@ func randomTopics(rng *rand.Rand, words []string, nTopics, nPhrases int) *config
 		return p
 	}
 	for ti := range 1 + rng.IntN(nTopics) {
-		topic := configs.Topic{Name: fmt.Sprintf("t%d", ti), MinScore: float64(1 + rng.IntN(3)), ExcludeWindow: rng.IntN(4)}
+		topic := configs.Topic{Name: fmt.Sprintf("t%d", ti), MinScore: float64(1 + rng.IntN(3)), ExcludeWindow: rng.IntN(4),
+			PassingWeight: []float64{0, 0.25}[rng.IntN(2)]}
 		seen := map[phraseKey]bool{}
 		nears := map[string]bool{}
 		sets := []*configs.PhraseLists{{}, &topic.Languages.EN, &topic.Languages.DE, &topic.Languages.RU}
@@ -249,7 +319,7 @@ func randomTopics(rng *rand.Rand, words []string, nTopics, nPhrases int) *config
 			if err != "" || seen[key] {
 				continue
 			}
-			switch k := rng.IntN(12); {
+			switch k := rng.IntN(14); {
 			case k < 4:
 				set.Strong = append(set.Strong, p)
 			case k < 8:
@@ -258,7 +328,11 @@ func randomTopics(rng *rand.Rand, words []string, nTopics, nPhrases int) *config
 				set.Exclude = append(set.Exclude, p)
 			case k < 10:
 				set.Require = append(set.Require, p)
-			case k < 11 && rng.IntN(3) == 0:
+			case k < 11:
+				set.Background = append(set.Background, p)
+			case k < 12:
+				set.OtherSenses = append(set.OtherSenses, p)
+			case k < 13 && rng.IntN(3) == 0:
 				set.NoneOf = append(set.NoneOf, p)
 			default:
 				b := phrase()
@@ -277,6 +351,7 @@ func randomTopics(rng *rand.Rand, words []string, nTopics, nPhrases int) *config
 		own := sets[0]
 		topic.Strong, topic.Weak, topic.Exclude, topic.Require, topic.NoneOf, topic.Near =
 			own.Strong, own.Weak, own.Exclude, own.Require, own.NoneOf, own.Near
+		topic.Background, topic.OtherSenses = own.Background, own.OtherSenses
 		tp.Topics = append(tp.Topics, topic)
 	}
 	return tp

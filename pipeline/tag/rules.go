@@ -22,6 +22,8 @@ const (
 	defaultTitleBoost    = 2
 	defaultExcludeWindow = 3
 	defaultRequireWindow = 8
+	defaultPassingWeight = 1
+	defaultBackgroundWin = 4
 
 	strongWeight = 2
 	weakWeight   = 1
@@ -36,6 +38,7 @@ type Rules struct {
 	entries []entry         // every phrase and near rule of every topic
 	uses    [][]int32       // pattern → entries that use it
 	m       *matcher
+	longest int32 // tokens of the longest phrase
 	version string
 	scratch sync.Pool // of *scratch: buffers reused across Match calls
 }
@@ -49,6 +52,10 @@ type compiledTopic struct {
 	// requireLangs are the languages in which the topic has require
 	// phrases: there, and only there, weak hits need context.
 	requireLangs langSet
+	// passingWeight scales hits mentioned in passing; backgroundWindow is
+	// how far after a background phrase a hit is background.
+	passingWeight    float64
+	backgroundWindow int32
 }
 
 type phraseKind uint8
@@ -59,12 +66,14 @@ const (
 	kindExclude
 	kindRequire
 	kindNoneOf
+	kindBackground
+	kindOtherSense
 	kindNear     // a near rule; never a pattern itself
 	kindNearSide // phrase a or b of a near rule
 )
 
 func (k phraseKind) String() string {
-	return [...]string{"strong", "weak", "exclude", "require", "none_of", "near", "near side"}[k]
+	return [...]string{"strong", "weak", "exclude", "require", "none_of", "background", "other_senses", "near", "near side"}[k]
 }
 
 // entry is one phrase of one topic, after phrases that normalise alike
@@ -104,6 +113,9 @@ func Compile(t *configs.Topics) (*Rules, error) {
 		return nil, c.errs
 	}
 	c.r.m.build()
+	for _, n := range c.r.m.patLen {
+		c.r.longest = max(c.r.longest, n)
+	}
 	c.r.version = c.r.computeVersion()
 	return c.r, nil
 }
@@ -123,8 +135,9 @@ func (c *compiler) errorf(key, format string, args ...any) {
 
 func (c *compiler) compile() {
 	t := c.t
-	def := topicValues(c, "defaults", t.Defaults.MinScore, t.Defaults.TitleBoost, t.Defaults.ExcludeWindow, t.Defaults.RequireWindow,
-		compiledTopic{minScore: defaultMinScore, titleBoost: defaultTitleBoost, excludeWindow: defaultExcludeWindow, requireWindow: defaultRequireWindow})
+	def := topicValues(c, "defaults", t.Defaults, compiledTopic{minScore: defaultMinScore, titleBoost: defaultTitleBoost,
+		excludeWindow: defaultExcludeWindow, requireWindow: defaultRequireWindow,
+		passingWeight: defaultPassingWeight, backgroundWindow: defaultBackgroundWin})
 	order := make([]int, len(t.Topics))
 	for i := range order {
 		order[i] = i
@@ -140,41 +153,55 @@ func (c *compiler) compile() {
 			c.errorf(key+".name", "duplicate topic name %q (first at %s)", tp.Name, prev)
 		}
 		first[tp.Name] = key
-		ct := topicValues(c, key, tp.MinScore, tp.TitleBoost, tp.ExcludeWindow, tp.RequireWindow, def)
+		ct := topicValues(c, key, configs.TopicDefaults{MinScore: tp.MinScore, TitleBoost: tp.TitleBoost,
+			ExcludeWindow: tp.ExcludeWindow, RequireWindow: tp.RequireWindow,
+			PassingWeight: tp.PassingWeight, BackgroundWindow: tp.BackgroundWindow}, def)
 		ct.name = tp.Name
 		c.r.topics = append(c.r.topics, ct)
 		c.topic(int32(len(c.r.topics)-1), tp, key)
 	}
 }
 
-// topicValues applies fallbacks to zero values and rejects invalid ones.
-func topicValues(c *compiler, key string, minScore, boost float64, exclude, require int, def compiledTopic) compiledTopic {
+// topicValues applies fallbacks to the zero values of v, a topic's or the
+// defaults' numbers, and rejects invalid ones.
+func topicValues(c *compiler, key string, v configs.TopicDefaults, def compiledTopic) compiledTopic {
 	ct := def
-	if minScore != 0 {
-		ct.minScore = minScore
+	if v.MinScore != 0 {
+		ct.minScore = v.MinScore
 	}
-	if boost != 0 {
-		ct.titleBoost = boost
+	if v.TitleBoost != 0 {
+		ct.titleBoost = v.TitleBoost
 	}
-	if exclude != 0 {
-		ct.excludeWindow = int32(exclude)
+	if v.ExcludeWindow != 0 {
+		ct.excludeWindow = int32(v.ExcludeWindow)
 	}
-	if require != 0 {
-		ct.requireWindow = int32(require)
+	if v.RequireWindow != 0 {
+		ct.requireWindow = int32(v.RequireWindow)
+	}
+	if v.PassingWeight != 0 {
+		ct.passingWeight = v.PassingWeight
+	}
+	if v.BackgroundWindow != 0 {
+		ct.backgroundWindow = int32(v.BackgroundWindow)
 	}
 	// Only what this level set is checked: an inherited bad default was
 	// reported at the defaults.
-	if minScore != 0 && !(ct.minScore > 0) {
+	if v.MinScore != 0 && !(ct.minScore > 0) {
 		c.errorf(key+".min_score", "must be positive, got %v", ct.minScore)
 	}
-	if boost != 0 && !(ct.titleBoost > 0) {
+	if v.TitleBoost != 0 && !(ct.titleBoost > 0) {
 		c.errorf(key+".title_boost", "must be positive, got %v", ct.titleBoost)
 	}
-	if exclude < 0 {
-		c.errorf(key+".exclude_window", "must not be negative, got %d", exclude)
+	if v.PassingWeight != 0 && !(ct.passingWeight > 0 && ct.passingWeight <= 1) {
+		c.errorf(key+".passing_weight", "must be more than 0 and at most 1, got %v", ct.passingWeight)
 	}
-	if require < 0 {
-		c.errorf(key+".require_window", "must not be negative, got %d", require)
+	for _, w := range []struct {
+		name string
+		n    int
+	}{{"exclude_window", v.ExcludeWindow}, {"require_window", v.RequireWindow}, {"background_window", v.BackgroundWindow}} {
+		if w.n < 0 {
+			c.errorf(key+"."+w.name, "must not be negative, got %d", w.n)
+		}
 	}
 	return ct
 }
@@ -195,8 +222,10 @@ func checkName(name string) string {
 // topic compiles the phrases of one topic, every language block of it.
 func (c *compiler) topic(ti int32, tp *configs.Topic, key string) {
 	firstEntry, errsBefore := len(c.r.entries), len(c.errs)
-	seen := map[phraseKey]int32{}    // strong, weak, exclude and none_of phrases → entry
-	context := map[phraseKey]int32{} // require phrases → entry
+	seen := map[phraseKey]int32{} // strong, weak, exclude and none_of phrases → entry
+	// Lists that describe the context rather than the topic have their
+	// own index: a require phrase may also be a strong one.
+	context := map[phraseKind]map[phraseKey]int32{kindRequire: {}, kindBackground: {}, kindOtherSense: {}}
 	evidence := 0
 	for _, set := range tp.PhraseSets(key) {
 		langs := langOf(set.Lang)
@@ -209,8 +238,10 @@ func (c *compiler) topic(ti int32, tp *configs.Topic, key string) {
 					continue
 				}
 				index := seen
+				if ctx, ok := context[k]; ok {
+					index = ctx
+				}
 				if k == kindRequire {
-					index = context
 					c.r.topics[ti].requireLangs |= langs
 				}
 				if prev, dup := index[pk]; dup {

@@ -85,8 +85,10 @@ func TestMatch(t *testing.T) {
 		{name: "one vetoed occurrence leaves the others", summary: "A trade truce, then a real truce.",
 			want: []feeds.TopicMatch{{Name: "ceasefire", Score: 2, Matched: []string{"truce"}}}},
 		{name: "weak prefix hit in the summary alone", summary: "He was sanctioned.", want: []feeds.TopicMatch{}},
-		{name: "prefix and strong overlap, both count", title: "New sanctions",
-			want: []feeds.TopicMatch{{Name: "sanctions", Score: 6, Matched: []string{"new sanctions", "sanction*"}}}},
+		{name: "prefix and strong overlap: one mention, its best hit counts", title: "New sanctions",
+			want: []feeds.TopicMatch{{Name: "sanctions", Score: 4, Matched: []string{"new sanctions"}}}},
+		{name: "weak then strong in one mention: the strong one adds the rest", title: "Sanctioned, new sanctions",
+			want: []feeds.TopicMatch{{Name: "sanctions", Score: 2 + 4, Matched: []string{"sanction*", "new sanctions"}}}},
 		{name: "prefix in title alone reaches min_score 2 with boost 2", title: "Sanctioning",
 			want: []feeds.TopicMatch{{Name: "sanctions", Score: 2, Matched: []string{"sanction*"}}}},
 		{name: "exclude vetoes a prefix hit", title: "Judge sanctions lawyers", want: []feeds.TopicMatch{}},
@@ -96,11 +98,11 @@ func TestMatch(t *testing.T) {
 		{name: "Cyrillic, case-folded, prefix", title: "ПЕРЕМИРИЕ",
 			want: []feeds.TopicMatch{{Name: "ceasefire", Score: 4, Matched: []string{"перемири*"}}}},
 		{name: "Cyrillic phrase with й folded", summary: "Новые Санкций против России",
-			want: []feeds.TopicMatch{{Name: "sanctions", Score: 3, Matched: []string{"санкции против", "санкци*"}}}},
+			want: []feeds.TopicMatch{{Name: "sanctions", Score: 2, Matched: []string{"санкции против"}}}},
 		{name: "sorted by name", title: "New sanctions after the truce",
 			want: []feeds.TopicMatch{
 				{Name: "ceasefire", Score: 4, Matched: []string{"truce"}},
-				{Name: "sanctions", Score: 6, Matched: []string{"new sanctions", "sanction*"}},
+				{Name: "sanctions", Score: 4, Matched: []string{"new sanctions"}},
 			}},
 		{name: "own min_score and title_boost", title: "Summit", want: []feeds.TopicMatch{}},
 		{name: "own min_score reached in both fields", title: "Summit news", summary: "The summit.",
@@ -187,10 +189,22 @@ func TestCompileErrors(t *testing.T) {
 			`topics[0].min_score: must be positive, got -1`},
 		{"negative window", &configs.Topics{Defaults: configs.TopicDefaults{ExcludeWindow: -2}, Topics: []configs.Topic{{Name: "a", Strong: []string{"x"}}}},
 			`defaults.exclude_window: must not be negative, got -2`},
+		{"passing weight above 1", one(configs.Topic{Name: "a", Strong: []string{"x"}, PassingWeight: 1.5}),
+			`topics[0].passing_weight: must be more than 0 and at most 1, got 1.5`},
+		{"negative background window", one(configs.Topic{Name: "a", Strong: []string{"x"}, BackgroundWindow: -1}),
+			`topics[0].background_window: must not be negative, got -1`},
+		{"other sense and require may share nothing with the hits' index", one(configs.Topic{Name: "a", Strong: []string{"truce"}, OtherSenses: []string{"trade", "Trade"}, Background: []string{"truce"}}),
+			""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Compile(tt.topics)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Errorf("Compile error = %v, want none", err)
+				}
+				return
+			}
 			if err == nil || err.Error() != tt.wantErr {
 				t.Errorf("Compile error = %v, want %q", err, tt.wantErr)
 			}

@@ -25,6 +25,13 @@ type scoredHit struct {
 	score      float64
 	vetoedBy   int32 // the exclude entry that vetoed it, or -1
 	noContext  bool  // a weak hit with no require phrase near it
+	// passing is set on a hit mentioned in passing: past the lede or
+	// after a background phrase (background, or -1).
+	passing    bool
+	background int32
+	// sameMention is set on a hit that overlaps an earlier one: it adds
+	// only what it scores above the mention's best.
+	sameMention bool
 }
 
 // topicResult is how one topic scored a document.
@@ -34,9 +41,18 @@ type topicResult struct {
 	hits   []scoredHit // title, summary, content, each in text order
 	noneOf int32       // the none_of entry that vetoed the topic, or -1
 	noneAt field
+	// senses are the distinct other_senses entries that occurred, context
+	// the distinct require entries (outside them); more senses than
+	// context vetoes the topic.
+	senses  []int32
+	context []int32
 }
 
-func (t *topicResult) matched(tp *compiledTopic) bool { return t.noneOf < 0 && t.score >= tp.minScore }
+func (t *topicResult) otherSense() bool { return len(t.senses) > len(t.context) }
+
+func (t *topicResult) matched(tp *compiledTopic) bool {
+	return t.noneOf < 0 && !t.otherSense() && t.score >= tp.minScore
+}
 
 // topicHit is an occurrence of one entry: a pattern occurrence seen
 // through one of the topics that use the pattern.
@@ -49,12 +65,18 @@ type topicHit struct {
 
 // scratch holds the buffers of one scan, reused through Rules.scratch.
 type scratch struct {
-	text   []byte
-	bounds []int32
-	occ    []occurrence
-	all    []topicHit
-	group  group
-	hits   []scoredHit
+	text       []byte
+	bounds     []int32
+	occ        []occurrence
+	all        []topicHit
+	group      group
+	hits       []scoredHit
+	ledeText   []byte
+	ledeBounds []int32
+	lede       int32 // tokens of the summary's first sentence
+	senses     []int32
+	context    []int32
+	counted    map[uint64]bool // entry<<8 | field of the hits that counted
 }
 
 // Match returns the topics whose rules the document scores at least their
@@ -105,7 +127,7 @@ func (r *Rules) getScratch() *scratch {
 	if s, ok := r.scratch.Get().(*scratch); ok {
 		return s
 	}
-	return &scratch{}
+	return newScratch()
 }
 
 func (r *Rules) putScratch(s *scratch) { r.scratch.Put(s) }
@@ -118,6 +140,10 @@ func (r *Rules) scan(d Document, s *scratch) langSet {
 	s.occ = s.occ[:0]
 	for f, text := range [numFields]string{d.Title, d.Summary, d.Content} {
 		s.text, s.bounds = tokenise(text, s.text[:0], s.bounds[:0])
+		if field(f) == fieldSummary {
+			s.ledeText, s.ledeBounds = tokenise(text[:ledeLength(text)], s.ledeText[:0], s.ledeBounds[:0])
+			s.lede = int32(len(s.ledeBounds) / 2)
+		}
 		if lang == 0 && field(f) != fieldContent {
 			det.add(s.text, s.bounds)
 		}
@@ -158,8 +184,8 @@ func (r *Rules) evaluate(s *scratch, lang langSet, fn func(res *topicResult)) {
 		return cmp.Compare(uint64(^uint32(a.end))<<32|uint64(a.entry), uint64(^uint32(b.end))<<32|uint64(b.entry))
 	})
 	g := &s.group
-	res := topicResult{hits: s.hits}
-	defer func() { s.hits = res.hits[:0] }()
+	res := topicResult{hits: s.hits, senses: s.senses, context: s.context}
+	defer func() { s.hits, s.senses, s.context = res.hits[:0], res.senses[:0], res.context[:0] }()
 	for lo := 0; lo < len(all); {
 		hi := lo
 		for hi < len(all) && all[hi].topic == all[lo].topic {
@@ -170,8 +196,8 @@ func (r *Rules) evaluate(s *scratch, lang langSet, fn func(res *topicResult)) {
 		if len(g.hits) == 0 && len(g.sides) == 0 && len(g.noneOf) == 0 {
 			continue
 		}
-		res = topicResult{topic: g.topic, hits: res.hits[:0], noneOf: -1}
-		r.score(g, lang, &res)
+		res = topicResult{topic: g.topic, hits: res.hits[:0], noneOf: -1, senses: res.senses[:0], context: res.context[:0]}
+		r.score(g, lang, s.lede, s.counted, &res)
 		fn(&res)
 	}
 }
@@ -180,11 +206,13 @@ func (r *Rules) evaluate(s *scratch, lang langSet, fn func(res *topicResult)) {
 type group struct {
 	topic                                   int32
 	hits, excludes, requires, sides, noneOf []topicHit
+	backgrounds, senses                     []topicHit
 }
 
 func (g *group) split(r *Rules, hits []topicHit) {
 	g.topic = hits[0].topic
 	g.hits, g.excludes, g.requires, g.sides, g.noneOf = g.hits[:0], g.excludes[:0], g.requires[:0], g.sides[:0], g.noneOf[:0]
+	g.backgrounds, g.senses = g.backgrounds[:0], g.senses[:0]
 	for _, h := range hits {
 		switch r.entries[h.entry].kind {
 		case kindStrong, kindWeak:
@@ -197,38 +225,102 @@ func (g *group) split(r *Rules, hits []topicHit) {
 			g.noneOf = append(g.noneOf, h)
 		case kindNearSide:
 			g.sides = append(g.sides, h)
+		case kindBackground:
+			g.backgrounds = append(g.backgrounds, h)
+		case kindOtherSense:
+			g.senses = append(g.senses, h)
 		}
 	}
 }
 
-// score fills res from the topic's occurrences.
-func (r *Rules) score(g *group, lang langSet, res *topicResult) {
+// score fills res from the topic's occurrences; lede is the number of
+// tokens of the summary's first sentence.
+func (r *Rules) score(g *group, lang langSet, lede int32, counted map[uint64]bool, res *topicResult) {
 	tp := &r.topics[g.topic]
 	needContext := tp.requireLangs&lang != 0
 	for _, h := range g.hits {
 		sh := scoredHit{entry: h.entry, field: h.field, start: h.start, end: h.end,
-			vetoedBy: within(h, g.excludes, tp.excludeWindow)}
+			vetoedBy: r.within(h, g.excludes, tp.excludeWindow)}
 		if needContext && r.entries[h.entry].kind == kindWeak {
-			sh.noContext = within(h, g.requires, tp.requireWindow) < 0
+			sh.noContext = r.within(h, g.requires, tp.requireWindow) < 0
 		}
 		res.hits = append(res.hits, sh)
 	}
 	res.hits = r.nearHits(g, tp, res.hits)
+	for i := range res.hits {
+		h := &res.hits[i]
+		h.background = -1
+		if h.field != fieldTitle {
+			// The title says what the article is about, background
+			// phrase or not: "Niger defaults due to sanctions".
+			h.background = r.after(topicHit{field: h.field, start: h.start, end: h.end}, g.backgrounds, tp.backgroundWindow)
+		}
+		h.passing = h.background >= 0 || h.field == fieldContent || h.field == fieldSummary && h.start >= lede
+	}
 	slices.SortFunc(res.hits, func(a, b scoredHit) int {
 		return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end),
 			cmp.Compare(r.entries[a.entry].kind, r.entries[b.entry].kind), cmp.Compare(a.entry, b.entry))
 	})
+	clear(counted)
+	// A mention is a run of overlapping hits ("US sanctions imposed" is
+	// "us sanctions", "sanctions imposed" and sanction*): it counts as
+	// much as its best hit, not as the sum of the phrases that describe it.
+	var mention struct {
+		field field
+		end   int32
+		best  float64
+	}
 	for i := range res.hits {
 		h := &res.hits[i]
-		if h.vetoedBy >= 0 || h.noContext || countedBefore(res.hits[:i], h) {
+		if h.vetoedBy >= 0 || h.noContext {
 			continue
 		}
-		h.score = r.hitScore(tp, r.entries[h.entry].kind, h.field)
-		res.score += h.score
+		if h.field != mention.field || h.start >= mention.end {
+			mention.field, mention.end, mention.best = h.field, h.end, 0
+		} else {
+			mention.end = max(mention.end, h.end)
+			h.sameMention = true
+		}
+		// A phrase or near rule counts once per field.
+		if k := uint64(h.entry)<<8 | uint64(h.field); counted[k] {
+			continue
+		} else {
+			counted[k] = true
+		}
+		if w := r.hitScore(tp, r.entries[h.entry].kind, h.field, h.passing); w > mention.best {
+			h.score = w - mention.best
+			mention.best = w
+			res.score += h.score
+		}
 	}
 	if len(g.noneOf) > 0 {
 		res.noneOf, res.noneAt = g.noneOf[0].entry, g.noneOf[0].field
 	}
+	if len(g.senses) > 0 {
+		r.weighSenses(g, res)
+	}
+}
+
+// weighSenses counts the distinct other_senses phrases of the document
+// and its distinct require phrases, leaving out those that are part of an
+// other_senses phrase ("war" in "price war") or of the topic's own hits
+// ("embargo" is context for "sanctions", not for itself): the sense with
+// more phrases is the one the topic's words are read in.
+func (r *Rules) weighSenses(g *group, res *topicResult) {
+	for _, h := range g.senses {
+		if !r.inside(h, g.hits) {
+			res.senses = append(res.senses, h.entry)
+		}
+	}
+	for _, h := range g.requires {
+		if !r.inside(h, g.senses) && !sameSpan(h, g.hits) {
+			res.context = append(res.context, h.entry)
+		}
+	}
+	slices.Sort(res.senses)
+	res.senses = slices.Compact(res.senses)
+	slices.Sort(res.context)
+	res.context = slices.Compact(res.context)
 }
 
 // nearHits appends, for each near rule and field, the pair of its phrases
@@ -259,9 +351,9 @@ func (r *Rules) nearHits(g *group, tp *compiledTopic, out []scoredHit) []scoredH
 						continue
 					}
 					c := scoredHit{entry: rule, field: field(f), start: min(a.start, b.start), end: max(a.end, b.end),
-						vetoedBy: within(a, g.excludes, tp.excludeWindow)}
+						vetoedBy: r.within(a, g.excludes, tp.excludeWindow)}
 					if c.vetoedBy < 0 {
-						c.vetoedBy = within(b, g.excludes, tp.excludeWindow)
+						c.vetoedBy = r.within(b, g.excludes, tp.excludeWindow)
 					}
 					if !found || betterPair(c, best) {
 						best, found = c, true
@@ -285,13 +377,16 @@ func betterPair(c, best scoredHit) bool {
 	return c.start < best.start || c.start == best.start && c.end < best.end
 }
 
-func (r *Rules) hitScore(tp *compiledTopic, k phraseKind, f field) float64 {
+func (r *Rules) hitScore(tp *compiledTopic, k phraseKind, f field, passing bool) float64 {
 	w := float64(weakWeight)
 	if k != kindWeak {
 		w = strongWeight
 	}
 	if f == fieldTitle {
 		w *= tp.titleBoost
+	}
+	if passing {
+		w *= tp.passingWeight
 	}
 	return w
 }
@@ -303,21 +398,56 @@ func distance(a, b topicHit) int32 {
 	return max(b.start-(a.end-1), a.start-(b.end-1))
 }
 
-// within returns the entry of the first of others in h's field at most
-// window tokens from h, or -1.
-func within(h topicHit, others []topicHit, window int32) int32 {
-	for _, x := range others {
-		if x.field == h.field && distance(h, x) <= window {
+// candidates returns the occurrences of others (in text order) in h's
+// field that start from lo to hi tokens, found by binary search so that
+// the cost of a hit does not grow with the length of the text.
+func candidates(others []topicHit, f field, lo, hi int32) []topicHit {
+	key := func(x topicHit) uint64 { return uint64(x.field)<<32 | uint64(uint32(x.start)) }
+	from, _ := slices.BinarySearchFunc(others, uint64(f)<<32|uint64(uint32(max(lo, 0))), func(x topicHit, k uint64) int { return cmp.Compare(key(x), k) })
+	to := from
+	for to < len(others) && others[to].field == f && others[to].start <= hi {
+		to++
+	}
+	return others[from:to]
+}
+
+// within returns the entry of the first of others (in text order) in h's
+// field at most window tokens from h, or -1.
+func (r *Rules) within(h topicHit, others []topicHit, window int32) int32 {
+	for _, x := range candidates(others, h.field, h.start-window-r.longest, h.end-1+window) {
+		if distance(h, x) <= window {
 			return x.entry
 		}
 	}
 	return -1
 }
 
-// countedBefore reports whether h's phrase already counted in h's field.
-func countedBefore(prev []scoredHit, h *scoredHit) bool {
-	for _, p := range prev {
-		if p.entry == h.entry && p.field == h.field && p.score > 0 {
+// after returns the entry of the last of others that ends before h
+// starts, at most window tokens before it, or -1.
+func (r *Rules) after(h topicHit, others []topicHit, window int32) int32 {
+	found := int32(-1)
+	for _, x := range candidates(others, h.field, h.start-window-r.longest, h.start-1) {
+		if x.end <= h.start && h.start-(x.end-1) <= window {
+			found = x.entry
+		}
+	}
+	return found
+}
+
+// sameSpan reports whether one of others (in text order) covers exactly h.
+func sameSpan(h topicHit, others []topicHit) bool {
+	for _, x := range candidates(others, h.field, h.start, h.start) {
+		if x.end == h.end {
+			return true
+		}
+	}
+	return false
+}
+
+// inside reports whether h lies within one of others.
+func (r *Rules) inside(h topicHit, others []topicHit) bool {
+	for _, x := range candidates(others, h.field, h.start-r.longest, h.start) {
+		if x.start <= h.start && h.end <= x.end {
 			return true
 		}
 	}

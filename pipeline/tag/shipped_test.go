@@ -20,7 +20,13 @@ func TestShippedRules(t *testing.T) {
 		// Ceasefire: talks about one are about one.
 		{"ceasefire", "Talks end without a ceasefire deal", "", true},
 		{"ceasefire", "Hamas and Israel agree four-day truce", "", true},
-		{"ceasefire", "Fighting resumes", "The truce between the army and the rebels collapsed overnight.", true},
+		// Known limit: one weak mention is not enough, even in an armed
+		// conflict's context; "truce between" is no longer strong on its
+		// own (business and political truces are "between" too). Scoring a
+		// weak title hit with context as strong finds these but costs
+		// sanctions 8 points of precision on the labelled sets.
+		{"ceasefire", "Truce between army and rebels collapses", "", false},
+		{"ceasefire", "Fighting resumes", "The truce between the army and the rebels collapsed overnight.", false},
 		{"ceasefire", "Sudan rivals sign a cease fire", "", true},
 		{"ceasefire", "UN calls for humanitarian pause in Gaza", "", true},
 		// Trade, strike and political truces, commemorations.
