@@ -100,3 +100,22 @@ func BenchmarkMatch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMatchRepetitive tags texts that repeat the shipped rules'
+// phrases, near pairs and context words over and over, at three lengths:
+// MB/s must stay about flat as the text grows (cost linear in its
+// length), where comparing every pair of occurrences would fall with the
+// square of it.
+func BenchmarkMatchRepetitive(b *testing.B) {
+	r := compileShipped(b)
+	unit := "Hostage deal in Gaza, sanctions imposed on Russia due to the war; a truce with the army. "
+	for _, size := range []int{10 << 10, 160 << 10, 1 << 20} {
+		text := strings.Repeat(unit, size/len(unit))
+		b.Run(fmt.Sprintf("bytes=%d", len(text)), func(b *testing.B) {
+			b.SetBytes(int64(2 * len(text)))
+			for b.Loop() {
+				r.Match(Document{Title: text, Summary: text, Language: "en"})
+			}
+		})
+	}
+}

@@ -325,11 +325,15 @@ func (r *Rules) weighSenses(g *group, res *topicResult) {
 
 // nearHits appends, for each near rule and field, the pair of its phrases
 // that counts: the first in text order within the rule's distance and not
-// vetoed, or else the first vetoed one (for Explain).
+// vetoed, or else the first vetoed one (for Explain). Each a side looks
+// only at the b sides within the rule's distance, so the cost grows with
+// the text, not with the square of its hits.
 func (r *Rules) nearHits(g *group, tp *compiledTopic, out []scoredHit) []scoredHit {
 	sides := g.sides
 	slices.SortFunc(sides, func(a, b topicHit) int {
-		return cmp.Compare(r.entries[a.entry].near, r.entries[b.entry].near)
+		ea, eb := &r.entries[a.entry], &r.entries[b.entry]
+		return cmp.Or(cmp.Compare(ea.near, eb.near), cmp.Compare(ea.side, eb.side),
+			cmp.Compare(a.field, b.field), cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end))
 	})
 	for lo := 0; lo < len(sides); {
 		rule := r.entries[sides[lo].entry].near
@@ -339,15 +343,20 @@ func (r *Rules) nearHits(g *group, tp *compiledTopic, out []scoredHit) []scoredH
 		}
 		pairs := sides[lo:hi]
 		lo = hi
+		split := 0
+		for split < len(pairs) && r.entries[pairs[split].entry].side == 0 {
+			split++
+		}
+		as, bs := pairs[:split], pairs[split:]
 		dist := r.entries[rule].near
 		for f := range numFields {
 			best, found := scoredHit{}, false
-			for _, a := range pairs {
-				if a.field != field(f) || r.entries[a.entry].side != 0 {
+			for _, a := range as {
+				if a.field != field(f) {
 					continue
 				}
-				for _, b := range pairs {
-					if b.field != field(f) || r.entries[b.entry].side != 1 || distance(a, b) > dist {
+				for _, b := range candidates(bs, field(f), a.start-dist-r.longest, a.end-1+dist) {
+					if distance(a, b) > dist {
 						continue
 					}
 					c := scoredHit{entry: rule, field: field(f), start: min(a.start, b.start), end: max(a.end, b.end),

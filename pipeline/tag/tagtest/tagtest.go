@@ -44,11 +44,13 @@ func Article(size int) string {
 // PhraseTopics returns n phrases of one to three words from a
 // 50,000-word vocabulary (so more phrases find more hits in the article),
 // a tenth of them prefixes, in topics of perTopic phrases: two fifths
-// strong, two fifths weak, one fifth exclude (from words of their own, so
-// that no exclude always vetoes a phrase: Compile rejects such rules).
+// strong, two fifths weak, one fifth context phrases in turn exclude,
+// require, background and other_senses (from words of their own, so that
+// no exclude always vetoes a phrase: Compile rejects such rules). Topics
+// count hits past the lede half (passing_weight 0.5).
 func PhraseTopics(n, perTopic int) *configs.Topics {
 	rng := rand.New(rand.NewPCG(7, uint64(n)))
-	tp := &configs.Topics{}
+	tp := &configs.Topics{Defaults: configs.TopicDefaults{PassingWeight: 0.5}}
 	seen := map[string]bool{}
 	for i := 0; i < n; i++ {
 		if len(tp.Topics) <= i/perTopic {
@@ -78,7 +80,18 @@ func PhraseTopics(n, perTopic int) *configs.Topics {
 		case 2, 3:
 			topic.Weak = append(topic.Weak, phrase)
 		default:
-			topic.Exclude = append(topic.Exclude, phrase)
+			// The context lists take turns: each is looked up around
+			// the hits in its own way.
+			switch (i / 5) % 4 {
+			case 0:
+				topic.Exclude = append(topic.Exclude, phrase)
+			case 1:
+				topic.Require = append(topic.Require, phrase)
+			case 2:
+				topic.Background = append(topic.Background, phrase)
+			default:
+				topic.OtherSenses = append(topic.OtherSenses, phrase)
+			}
 		}
 	}
 	return tp
