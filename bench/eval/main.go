@@ -5,9 +5,11 @@
 //
 //	go run ./bench/eval [-eval ../shared/eval]
 //
-// Phase 1 (tagging): the 189 items of tagging-dev.jsonl, spread over ten
-// feeds; precision, recall and F1 of news.topic.ceasefire and
-// news.topic.sanctions against the labels.
+// Phase 1 (tagging): the 509 items of tagging-dev.jsonl and
+// tagging-dev-2.jsonl, served by language in feeds that carry it;
+// precision, recall and F1 of news.topic.ceasefire and news.topic.sanctions
+// against the labels, for all items, each half (tag.Half) and the Polish
+// ones.
 //
 // Phase 2 (dedupe, a fresh store): the 197 pairs of dedupe-dev.jsonl, the a
 // items in five feeds and the b items in five other feeds served only once
@@ -60,8 +62,10 @@ func run(evalDir string) error {
 		return err
 	}
 	var tagItems []taggingItem
-	if err := readJSONL(filepath.Join(evalDir, "tagging-dev.jsonl"), &tagItems); err != nil {
-		return err
+	for _, name := range []string{"tagging-dev.jsonl", "tagging-dev-2.jsonl"} {
+		if err := readJSONL(filepath.Join(evalDir, name), &tagItems); err != nil {
+			return err
+		}
 	}
 	var pairs []dedupePair
 	if err := readJSONL(filepath.Join(evalDir, "dedupe-dev.jsonl"), &pairs); err != nil {

@@ -34,12 +34,14 @@ var evalFiles = []string{"tagging-dev.jsonl", "tagging-dev-2.jsonl"}
 // were tuned on the tune half only; the check half says whether that holds
 // on items nobody tuned on.
 func TestEvalTagging(t *testing.T) {
-	// The lowest scores the shipped rules may reach on all 509 items:
-	// about 0.02 under what they scored when last tuned (see
-	// docs/topics.md), so a rule change that loses ground fails here.
-	floors := map[string]struct{ f1, precision float64 }{
-		"ceasefire": {0.89, 0.88},
-		"sanctions": {0.88, 0.88},
+	// The lowest scores the shipped rules may reach on all 509 items and
+	// on the check half: about 0.02 under what they scored when last
+	// tuned (docs/topics.md: ceasefire 0.912, P 0.912, check 0.897;
+	// sanctions 0.907, P 0.912, check 0.846), so a rule change that loses
+	// ground fails here.
+	floors := map[string]struct{ f1, precision, checkF1 float64 }{
+		"ceasefire": {0.89, 0.89, 0.87},
+		"sanctions": {0.885, 0.89, 0.82},
 	}
 	items := loadEvalItems(t)
 	rules := compileShipped(t)
@@ -92,6 +94,9 @@ func TestEvalTagging(t *testing.T) {
 		_, _, tuneF1 := rows["half tune"][0].Scores()
 		_, _, checkF1 := rows["half check"][0].Scores()
 		t.Logf("%-10s check half F1 %.3f, tune half %.3f: %+.3f", topic, checkF1, tuneF1, checkF1-tuneF1)
+		if checkF1 < floors[topic].checkF1 {
+			t.Errorf("%s on the check half: F1 %.3f, want at least %.2f", topic, checkF1, floors[topic].checkF1)
+		}
 	}
 }
 
