@@ -32,11 +32,13 @@ type EmbeddedOptions struct {
 // EmbeddedServer is a real nats-server with JetStream running inside the
 // daemon's process. Other processes on the machine reach it on Listen.
 type EmbeddedServer struct {
-	ns *server.Server
+	ns   *server.Server
+	lock *storeLock
 }
 
-// StartEmbedded starts the server and waits until it accepts connections.
-// The caller must call Shutdown.
+// StartEmbedded locks the store directory, starts the server and waits
+// until it accepts connections. A store another process holds is refused
+// with ErrStoreInUse, naming its pid. The caller must call Shutdown.
 func StartEmbedded(opts EmbeddedOptions, log zerolog.Logger) (*EmbeddedServer, error) {
 	host, portStr, err := net.SplitHostPort(opts.Listen)
 	if err != nil {
@@ -56,6 +58,10 @@ func StartEmbedded(opts EmbeddedOptions, log zerolog.Logger) (*EmbeddedServer, e
 	if opts.SyncInterval < 0 {
 		return nil, fmt.Errorf("pipeline: embedded sync interval %s: must not be negative", opts.SyncInterval)
 	}
+	lock, err := lockStore(opts.StoreDir)
+	if err != nil {
+		return nil, err
+	}
 	ns, err := server.NewServer(&server.Options{
 		ServerName:   name,
 		Host:         host,
@@ -68,15 +74,18 @@ func StartEmbedded(opts EmbeddedOptions, log zerolog.Logger) (*EmbeddedServer, e
 		MaxPayload:   8 << 20,
 	})
 	if err != nil {
+		lock.unlock()
 		return nil, fmt.Errorf("pipeline: embedded server: %w", err)
 	}
 	ns.SetLoggerV2(serverLogger{log.With().Str("component", "nats-server").Logger()}, false, false, false)
 	go ns.Start()
 	if !ns.ReadyForConnections(15 * time.Second) {
 		ns.Shutdown()
+		ns.WaitForShutdown()
+		lock.unlock()
 		return nil, fmt.Errorf("pipeline: embedded server on %s did not become ready (is the port in use or %s not writable?)", opts.Listen, opts.StoreDir)
 	}
-	es := &EmbeddedServer{ns: ns}
+	es := &EmbeddedServer{ns: ns, lock: lock}
 	log.Info().Str("component", "nats-server").Str("store_dir", opts.StoreDir).Str("sync_interval", es.SyncPolicy()).
 		Msg("JetStream store ready")
 	return es, nil
@@ -105,10 +114,12 @@ func (s *EmbeddedServer) ClientURL() string { return s.ns.ClientURL() }
 // Other processes still use ClientURL.
 func (s *EmbeddedServer) InProcess() nats.Option { return nats.InProcessServer(s.ns) }
 
-// Shutdown stops the server and waits for it to flush its store.
+// Shutdown stops the server, waits for it to flush its store and then
+// releases the store's lock.
 func (s *EmbeddedServer) Shutdown() {
 	s.ns.Shutdown()
 	s.ns.WaitForShutdown()
+	s.lock.unlock()
 }
 
 // serverLogger routes nats-server's log lines into zerolog.
