@@ -86,7 +86,7 @@ func (n *normaliser) article(item *gofeed.Item) (Article, bool) {
 		Schema:      SchemaV1,
 		Feed:        n.src,
 		GUID:        item.GUID,
-		Title:       PlainText(item.Title),
+		Title:       title(item.Title),
 		ContentHTML: capContent(item.Content),
 		Authors:     personNames(item.Authors),
 		Categories:  categories(item.Categories),
@@ -189,6 +189,15 @@ func (n *normaliser) image(item *gofeed.Item) string {
 		return ""
 	}
 	return u.String()
+}
+
+// title is the plain text of an item's title, capped at TitleMaxRunes.
+func title(html string) string {
+	text, cut := plainTextPrefix(html, TitleMaxRunes)
+	if cut {
+		text = truncateWords(text, TitleMaxRunes)
+	}
+	return text
 }
 
 // summary is the plain text of the description, else of the content,

@@ -299,3 +299,20 @@ func TestNormaliseNil(t *testing.T) {
 		t.Errorf("Normalise(nil feed) = %v, want nil", got)
 	}
 }
+
+// TestNormaliseCapsTitle: a title is capped like a summary, so that no
+// feed can hand the stages a megabyte to read per article.
+func TestNormaliseCapsTitle(t *testing.T) {
+	long := strings.Repeat("sanctions russia ", 50000) // 850 KB
+	arts := parseString(t, `<rss version="2.0"><channel><title>T</title><item><title>`+long+`</title><link>https://x.example/a</link></item></channel></rss>`)
+	if len(arts) != 1 {
+		t.Fatalf("got %d articles, want 1", len(arts))
+	}
+	title := arts[0].Title
+	if n := utf8.RuneCountInString(title); n > TitleMaxRunes || n < TitleMaxRunes/2 {
+		t.Errorf("title has %d runes, want at most %d and not much less", n, TitleMaxRunes)
+	}
+	if !strings.HasSuffix(title, "…") || !strings.HasPrefix(title, "sanctions russia") {
+		t.Errorf("title = %.60q…, want the start ending in …", title)
+	}
+}

@@ -9,9 +9,14 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// SummaryMaxRunes caps Article.Summary; longer text is cut at a word
-// boundary and ends in "…".
-const SummaryMaxRunes = 1000
+// SummaryMaxRunes caps Article.Summary and TitleMaxRunes Article.Title;
+// longer text is cut at a word boundary and ends in "…". What the stages
+// read of an article is bounded by them (pipeline.DecodeArticle refuses
+// more).
+const (
+	SummaryMaxRunes = 1000
+	TitleMaxRunes   = 500
+)
 
 // PlainText turns an HTML fragment (or text that may contain markup and
 // entities) into one line of plain text: tags are removed, entities decoded,

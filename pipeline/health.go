@@ -25,6 +25,7 @@ import (
 type Health struct {
 	mu      sync.Mutex
 	blocked map[string]Condition
+	stuck   map[string]Condition // stages with a message in flight past their timeout
 	n       atomic.Int32 // len(blocked): OK, called per message, locks only when something is blocked
 	errors  *prometheus.CounterVec
 	gauge   *prometheus.GaugeVec
@@ -33,7 +34,7 @@ type Health struct {
 // Condition is why a component is blocked.
 type Condition struct {
 	Component string
-	Kind      string // KindStorageFull or KindUnavailable
+	Kind      string // KindStorageFull, KindUnavailable or KindStuck
 	Err       string
 	Since     time.Time
 }
@@ -42,6 +43,7 @@ func (c Condition) String() string {
 	what := map[string]string{
 		KindStorageFull: "NATS server out of JetStream storage",
 		KindUnavailable: "NATS JetStream unavailable",
+		KindStuck:       "stuck on a message",
 	}[c.Kind]
 	return fmt.Sprintf("%s: %s since %s: %s", c.Component, what, c.Since.UTC().Format(time.RFC3339), c.Err)
 }
@@ -49,6 +51,7 @@ func (c Condition) String() string {
 func newHealth(reg prometheus.Registerer) *Health {
 	h := &Health{
 		blocked: map[string]Condition{},
+		stuck:   map[string]Condition{},
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newswire_broker_errors_total",
 			Help: "Broker errors per component, by kind (storage_full, unavailable, timeout, too_large, other).",
@@ -113,10 +116,44 @@ func (h *Health) Blocked() []Condition {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	out := make([]Condition, 0, len(h.blocked))
+	out := make([]Condition, 0, len(h.blocked)+len(h.stuck))
 	for _, c := range h.blocked {
+		out = append(out, c)
+	}
+	for _, c := range h.stuck {
 		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b Condition) int { return strings.Compare(a.Component, b.Component) })
 	return out
+}
+
+// brokerBlocked reports whether any component is blocked by the broker
+// (stuck stages aside).
+func (h *Health) brokerBlocked() bool { return h != nil && h.n.Load() > 0 }
+
+// KindStuck is the condition of a stage whose oldest message in flight has
+// been processed for longer than the stage's timeout.
+const KindStuck = "stuck"
+
+// setStuck records (detail non-empty) or clears the stuck condition of a
+// stage; it reports whether the condition changed.
+func (h *Health) setStuck(stage, detail string) bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, was := h.stuck[stage]
+	switch {
+	case detail == "" && was:
+		delete(h.stuck, stage)
+		return true
+	case detail != "" && !was:
+		h.stuck[stage] = Condition{Component: stage, Kind: KindStuck, Err: detail, Since: time.Now()}
+		return true
+	case detail != "":
+		c.Err = detail
+		h.stuck[stage] = c
+	}
+	return false
 }

@@ -1,6 +1,10 @@
 package pipeline
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics are the pipeline's Prometheus series. Create one per process with
 // NewMetrics and pass it to every stage; a nil *Metrics records nothing.
@@ -11,7 +15,8 @@ type Metrics struct {
 	Topics     *prometheus.CounterVec // newswire_topic_articles_total{topic}
 	Dedupe     *prometheus.CounterVec // newswire_dedupe_articles_total{feed,result}
 
-	health *Health
+	health   *Health
+	inflight *prometheus.GaugeVec
 }
 
 // NewMetrics creates the series and registers them with reg.
@@ -40,7 +45,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	reg.MustRegister(m.Messages, m.Published, m.Duplicates, m.Topics, m.Dedupe)
 	m.health = newHealth(reg)
+	m.inflight = newInflightGauge(reg)
 	return m
+}
+
+func (m *Metrics) setOldestInflight(stage string, age time.Duration) {
+	if m != nil {
+		m.inflight.WithLabelValues(stage).Set(age.Seconds())
+	}
 }
 
 // Health is the process's broker health, reported by every stage and the

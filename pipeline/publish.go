@@ -105,7 +105,41 @@ func DecodeArticle(data []byte) (*feeds.Article, error) {
 	if a.ID == "" || a.Feed.ID == "" {
 		return nil, Permanent(fmt.Errorf("article without id or feed id"))
 	}
+	// The feed id becomes a subject token (news.unique.<feed>): ">" or
+	// "a.b" would publish where subscribers do not expect it.
+	if !ValidSubjectToken(a.Feed.ID) {
+		return nil, Permanent(fmt.Errorf("feed id %q is not a subject token: want 1 to %d of a-z, 0-9, _ and -", a.Feed.ID, maxTokenLen))
+	}
+	// What a stage reads is bounded: no field larger than the poller makes.
+	if len(a.Title) > maxTitleBytes || len(a.Summary) > maxSummaryBytes {
+		return nil, Permanent(fmt.Errorf("title of %d bytes or summary of %d bytes: over the caps of %d and %d runes (%d and %d bytes)",
+			len(a.Title), len(a.Summary), feeds.TitleMaxRunes, feeds.SummaryMaxRunes, maxTitleBytes, maxSummaryBytes))
+	}
 	return &a, nil
+}
+
+// Caps on what a stage reads of an article: the poller's caps in runes,
+// at 4 bytes a rune and the ellipsis of a cut text.
+const (
+	maxTitleBytes   = 4*feeds.TitleMaxRunes + 4
+	maxSummaryBytes = 4*feeds.SummaryMaxRunes + 4
+	maxTokenLen     = 64
+)
+
+// ValidSubjectToken reports whether s can stand as one token of a subject
+// newswire publishes on (a feed id in news.unique.<feed>): 1 to 64 of a-z,
+// 0-9, _ and -, as configs accepts for feed ids.
+func ValidSubjectToken(s string) bool {
+	if len(s) == 0 || len(s) > maxTokenLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // RawMsgID is the Nats-Msg-Id of an article on news.raw.<feed>: its id and

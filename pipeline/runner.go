@@ -39,7 +39,11 @@ type RunnerOptions struct {
 	Batch       int           // messages per pull, default 64
 	MaxDeliver  int           // deliveries of a failing article before dead-lettering, default 5
 	RetryDelay  time.Duration // base delay of a retry, doubled per delivery, default 1s
-	Timeout     time.Duration // per-message processing limit, default 30s
+	// Timeout is the per-message processing deadline, default 30s. A
+	// handler that returns after it (and not because the broker is
+	// blocked) has failed: retried, then dead-lettered after MaxDeliver
+	// deliveries. One still running past it marks the stage stuck.
+	Timeout time.Duration
 }
 
 func (o RunnerOptions) withDefaults() RunnerOptions {
@@ -73,15 +77,16 @@ func (o RunnerOptions) withDefaults() RunnerOptions {
 type Runner struct {
 	js      jetstream.JetStream
 	opts    RunnerOptions
-	handle  Handler
-	metrics *Metrics
-	log     zerolog.Logger
+	handle   Handler
+	metrics  *Metrics
+	log      zerolog.Logger
+	inflight *inflight
 }
 
 // NewRunner returns a Runner; Run starts it.
 func NewRunner(js jetstream.JetStream, opts RunnerOptions, h Handler, m *Metrics, log zerolog.Logger) *Runner {
 	opts = opts.withDefaults()
-	return &Runner{js: js, opts: opts, handle: h, metrics: m, log: log.With().Str("component", opts.Stage).Logger()}
+	return &Runner{js: js, opts: opts, handle: h, metrics: m, log: log.With().Str("component", opts.Stage).Logger(), inflight: newInflight()}
 }
 
 // Run pulls and handles messages until ctx is cancelled, then stops pulling,
@@ -104,6 +109,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	sem := make(chan struct{}, r.opts.Concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWatch() // after wg.Wait: the watch sees the last messages finish
+	go r.watch(watchCtx, watchInterval)
 	for ctx.Err() == nil {
 		batch, err := cons.Fetch(r.opts.Batch, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
@@ -134,7 +142,15 @@ func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
 	if meta, err := msg.Metadata(); err == nil {
 		delivered, seq = meta.NumDelivered, meta.Sequence.Stream
 	}
+	key := r.inflight.add(seq)
+	defer r.inflight.done(key)
 	err := r.safeHandle(ctx, msg)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !r.metrics.Health().brokerBlocked() {
+		// The message's own deadline passed while the broker was fine:
+		// the work is too much, not the broker too slow. It counts
+		// towards MaxDeliver like any failure, never held without end.
+		err = fmt.Errorf("processing exceeded the stage's %s deadline: %w", r.opts.Timeout, errDeadline{err})
+	}
 	var perm *PermanentError
 	switch kind := Classify(err); {
 	case err == nil:
@@ -215,6 +231,10 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, seq, deliver
 		out.Header.Set(HeaderDeadBody, fmt.Sprintf("omitted: %d bytes; read it from %s sequence %d", len(out.Data), r.opts.Stream, seq))
 		out.Data = nil
 	}
+	// The message's own deadline may have passed (that may be why it is
+	// dead): the dead letter gets time of its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deadLetterTimeout)
+	defer cancel()
 	_, err := Publish(ctx, r.js, out, jetstream.WithMsgID(r.opts.Stage+":"+strconv.FormatUint(seq, 10)))
 	if err != nil {
 		// Keep the input: better a redelivery than a lost message.
@@ -229,8 +249,20 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, seq, deliver
 	r.metrics.stageResult(r.opts.Stage, "dead")
 }
 
+// deadLetterTimeout bounds the publish of one dead letter.
+const deadLetterTimeout = 10 * time.Second
+
 // deadHeaderRoom is what a dead letter's headers may take beside its body.
 const deadHeaderRoom = 8 << 10
+
+// watchInterval is how often a Runner looks at its oldest message.
+const watchInterval = time.Second
+
+// errDeadline hides a handler's error behind a processing deadline, so that
+// Classify does not take the context's expiry for a broker timeout.
+type errDeadline struct{ err error }
+
+func (e errDeadline) Error() string { return e.err.Error() }
 
 // sleep waits for d or until ctx is done.
 func sleep(ctx context.Context, d time.Duration) {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/newswire/newswire/feeds"
@@ -147,4 +149,191 @@ func TestEnsureTopologyIdempotent(t *testing.T) {
 			t.Errorf("%s duplicate window = %v, want %v", name, got, want)
 		}
 	}
+}
+
+// TestRunnerDeadline: a handler that finishes after the stage's timeout
+// (its publish then fails on the expired context) is not mistaken for a
+// broker timeout and held without end: it is retried MaxDeliver times and
+// dead-lettered with the reason. While it runs past the timeout the stage
+// shows as stuck: in Health (so /readyz), in the oldest-in-flight metric
+// and in the log; once it is done, not any more.
+func TestRunnerDeadline(t *testing.T) {
+	srv := natstest.Start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	topo := pipeline.DefaultTopology()
+	topo.MaxDeliver = 2
+	if _, err := pipeline.EnsureTopology(ctx, srv.JS, topo); err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int32
+	handler := func(ctx context.Context, msg jetstream.Msg) error {
+		a, err := pipeline.DecodeArticle(msg.Data())
+		if err != nil {
+			return err
+		}
+		if a.Title == "slow" {
+			calls.Add(1)
+			time.Sleep(1500 * time.Millisecond) // work that does not look at ctx
+		}
+		return pipeline.PublishJSON(ctx, srv.JS, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil)
+	}
+	reg := prometheus.NewRegistry()
+	metrics := pipeline.NewMetrics(reg)
+	var logs lockedBuffer
+	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
+		Stage: "tag", Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
+		MaxDeliver: 2, RetryDelay: 10 * time.Millisecond, Timeout: 300 * time.Millisecond,
+	}, handler, metrics, zerolog.New(&logs))
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+
+	slow, _ := json.Marshal(article("s1", "slow"))
+	publishRaw(t, srv.JS, "s1", slow)
+
+	stuckSeen, oldest := false, 0.0
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && !stuckSeen {
+		for _, c := range metrics.Health().Blocked() {
+			stuckSeen = stuckSeen || c.Kind == pipeline.KindStuck && c.Component == "tag" && strings.Contains(c.String(), "over the stage's timeout")
+		}
+		oldest = max(oldest, gaugeValue(t, reg, "newswire_stage_oldest_inflight_seconds"))
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !stuckSeen {
+		t.Error("the stage never showed as stuck while a message ran past its timeout")
+	}
+	if oldest < 0.3 {
+		t.Errorf("oldest in flight peaked at %.2fs, want over the 0.3s timeout", oldest)
+	}
+
+	dead := natstest.Collect(t, srv.JS, pipeline.StreamDead, 1, 20*time.Second)
+	if len(dead) != 1 {
+		t.Fatalf("got %d dead letters, want 1; logs:\n%s", len(dead), logs.String())
+	}
+	if reason := dead[0].Headers().Get(pipeline.HeaderDeadReason); !strings.Contains(reason, "processing exceeded the stage's 300ms deadline") || !strings.Contains(reason, "delivery 2") {
+		t.Errorf("dead letter reason %q, want the deadline at delivery 2", reason)
+	}
+	if got := calls.Load(); got != 2 {
+		t.Errorf("handler ran %d times, want 2 (MaxDeliver)", got)
+	}
+	waitUntil(t, "the stuck condition to clear", 5*time.Second, func() bool { return len(metrics.Health().Blocked()) == 0 })
+	if !strings.Contains(logs.String(), "stage stuck") {
+		t.Errorf("no log line about the stuck stage:\n%s", logs.String())
+	}
+	cancel()
+	<-done
+}
+
+func gaugeValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(within); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the logger's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestStageInputChecks: an article whose feed id cannot be a subject token
+// (">" would land on news.unique.> for every wildcard subscriber, "a..b"
+// is no subject at all) or whose title is larger than the poller ever
+// makes is dead-lettered at its first delivery with the reason, and
+// nothing of it is published.
+func TestStageInputChecks(t *testing.T) {
+	srv := natstest.Start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.DefaultTopology()); err != nil {
+		t.Fatal(err)
+	}
+	handler := func(ctx context.Context, msg jetstream.Msg) error {
+		a, err := pipeline.DecodeArticle(msg.Data())
+		if err != nil {
+			return err
+		}
+		return pipeline.PublishJSON(ctx, srv.JS, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil)
+	}
+	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
+		Stage: "dedupe", Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe, RetryDelay: 10 * time.Millisecond,
+	}, handler, nil, zerolog.Nop())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+
+	bad := map[string]string{ // article id → what the reason must say
+		">":    `feed id ">" is not a subject token`,
+		"*":    `feed id "*" is not a subject token`,
+		"a..b": `feed id "a..b" is not a subject token`,
+		"a b":  `feed id "a b" is not a subject token`,
+		"Caps": `feed id "Caps" is not a subject token`,
+		"big":  "title of 262144 bytes",
+	}
+	for id := range bad {
+		a := article(id, "title")
+		a.Feed.ID = id
+		if id == "big" {
+			a.Feed.ID = "f1"
+			a.Title = strings.Repeat("x", 256<<10)
+		}
+		data, _ := json.Marshal(a)
+		publishRaw(t, srv.JS, id, data)
+	}
+	good, _ := json.Marshal(article("ok", "fine"))
+	publishRaw(t, srv.JS, "ok", good)
+
+	dead := natstest.Collect(t, srv.JS, pipeline.StreamDead, len(bad), 15*time.Second)
+	if len(dead) != len(bad) {
+		t.Fatalf("got %d dead letters, want %d", len(dead), len(bad))
+	}
+	for _, m := range dead {
+		var a feeds.Article
+		_ = json.Unmarshal(m.Data(), &a)
+		reason := m.Headers().Get(pipeline.HeaderDeadReason)
+		if want := bad[a.ID]; !strings.Contains(reason, want) || !strings.Contains(reason, "delivery 1") {
+			t.Errorf("%s: reason %q, want %q at delivery 1", a.ID, reason, want)
+		}
+	}
+	unique := natstest.Collect(t, srv.JS, pipeline.StreamUnique, 2, 3*time.Second)
+	if len(unique) != 1 || unique[0].Subject() != "news.unique.f1" {
+		subjects := []string{}
+		for _, m := range unique {
+			subjects = append(subjects, m.Subject())
+		}
+		t.Errorf("news.unique holds %v, want only news.unique.f1", subjects)
+	}
+	cancel()
+	<-done
 }
