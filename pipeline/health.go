@@ -26,7 +26,7 @@ type Health struct {
 	mu      sync.Mutex
 	blocked map[string]Condition
 	stuck   map[string]Condition // stages with a message in flight past their timeout
-	n       atomic.Int32 // len(blocked): OK, called per message, locks only when something is blocked
+	n       atomic.Int32         // len(blocked): OK, called per message, locks only when something is blocked
 	errors  *prometheus.CounterVec
 	gauge   *prometheus.GaugeVec
 }

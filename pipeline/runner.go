@@ -75,8 +75,8 @@ func (o RunnerOptions) withDefaults() RunnerOptions {
 // dropped silently; the consumer's own MaxDeliver is unlimited, so the
 // Runner, not the server, decides when to give up.
 type Runner struct {
-	js      jetstream.JetStream
-	opts    RunnerOptions
+	js       jetstream.JetStream
+	opts     RunnerOptions
 	handle   Handler
 	metrics  *Metrics
 	log      zerolog.Logger
