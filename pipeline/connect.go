@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -9,21 +10,23 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// ConnectWait is how long Connect keeps trying a broker that does not
-// answer at start (a broker restarting, started after newswire) before it
-// gives up with an error.
-var ConnectWait = time.Minute
+// ErrNoBroker is wrapped by Connect's error when nothing answered at the
+// URL within the wait.
+var ErrNoBroker = errors.New("no broker")
 
-// Connect dials url (one URL or a comma list), for up to ConnectWait, and
-// then keeps reconnecting for ever: a broker restart pauses the daemon, it
-// does not end it.
-func Connect(url, name string, log zerolog.Logger, opts ...nats.Option) (*nats.Conn, error) {
+// Connect dials url (one URL or a comma list). While nothing answers it
+// tries again every second for up to wait (0: once), or until ctx is done;
+// once connected it keeps reconnecting for ever: a broker restart pauses
+// the daemon, it does not end it. Refused credentials or TLS and a bad URL
+// fail at once. ctx bounds only the dialling, not the connection's life.
+func Connect(ctx context.Context, url, name string, wait time.Duration, log zerolog.Logger, opts ...nats.Option) (*nats.Conn, error) {
 	log = log.With().Str("component", "nats").Logger()
 	base := []nats.Option{
 		nats.Name(name),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
 		nats.RetryOnFailedConnect(false),
+		nats.Timeout(2 * time.Second),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				log.Warn().Err(err).Msg("disconnected from NATS")
@@ -36,17 +39,22 @@ func Connect(url, name string, log zerolog.Logger, opts ...nats.Option) (*nats.C
 			log.Warn().Err(err).Msg("NATS async error")
 		}),
 	}
-	deadline := time.Now().Add(ConnectWait)
+	deadline := time.Now().Add(wait)
 	for {
 		nc, err := nats.Connect(url, append(base, opts...)...)
 		if err == nil {
 			return nc, nil
 		}
-		if !errors.Is(err, nats.ErrNoServers) || time.Now().After(deadline) {
-			// Refused credentials or TLS, a bad URL: no point waiting.
+		if !errors.Is(err, nats.ErrNoServers) {
 			return nil, fmt.Errorf("pipeline: connect to NATS at %s: %w", url, err)
 		}
-		log.Warn().Err(err).Str("url", url).Msg("NATS not reachable yet; retrying")
-		time.Sleep(time.Second)
+		if ctx.Err() != nil || !time.Now().Before(deadline) {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("pipeline: connect to NATS at %s: %w", url, ctx.Err())
+			}
+			return nil, fmt.Errorf("pipeline: %w at %s (%v)", ErrNoBroker, url, err)
+		}
+		log.Warn().Err(err).Str("url", url).Dur("gives_up_in", time.Until(deadline).Round(time.Second)).Msg("NATS not reachable yet; retrying")
+		sleep(ctx, time.Second)
 	}
 }

@@ -34,7 +34,7 @@ func startBroker(ctx context.Context, dir string) (*broker, error) {
 		return nil, err
 	}
 	b := &broker{srv: srv}
-	if b.nc, err = pipeline.Connect(srv.ClientURL(), "bench-dedupe", zerolog.Nop()); err != nil {
+	if b.nc, err = pipeline.Connect(context.Background(), srv.ClientURL(), "bench-dedupe", 0, zerolog.Nop()); err != nil {
 		srv.Shutdown()
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func runDaemon(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Shutdown()
-	nc, err := pipeline.Connect(srv.ClientURL(), "newswire", log) // loopback TCP, as cmd/newswire does for the stages
+	nc, err := pipeline.Connect(context.Background(), srv.ClientURL(), "newswire", 0, log) // loopback TCP, as cmd/newswire does for the stages
 	if err != nil {
 		return err
 	}

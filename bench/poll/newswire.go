@@ -49,7 +49,7 @@ func newswireSide(ctx context.Context, c config, urls []string) (p poller, err e
 	if err != nil {
 		return nil, err
 	}
-	s.nc, err = pipeline.Connect(s.server.ClientURL(), "newswire-bench", log, s.server.InProcess())
+	s.nc, err = pipeline.Connect(context.Background(), s.server.ClientURL(), "newswire-bench", 0, log, s.server.InProcess())
 	if err != nil {
 		return nil, err
 	}

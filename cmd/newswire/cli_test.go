@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // cli runs newswire with args and returns its exit code and output.
@@ -160,5 +161,37 @@ func TestRunReportsStartupFailure(t *testing.T) {
 	code, _, stderr := cli(t, "run", "--config", path)
 	if code != 1 || !strings.Contains(stderr, "http.listen") {
 		t.Errorf("exit %d, stderr %q; want 1 naming http.listen", code, stderr)
+	}
+}
+
+// TestClientCommandsWithoutBroker: status, subscribe and replay with no
+// broker at the address fail within a few seconds, exit 1, and say what to
+// check; --wait waits that long first.
+func TestClientCommandsWithoutBroker(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "nats://" + ln.Addr().String()
+	ln.Close()
+	for _, args := range [][]string{
+		{"status", "--nats", url},
+		{"subscribe", "--nats", url, "ceasefire"},
+		{"replay", "--nats", url, "--since", "1h", "--topics", "../../configs/topics.yaml"},
+	} {
+		start := time.Now()
+		code, _, stderr := cli(t, args...)
+		took := time.Since(start)
+		if code != 1 || !strings.Contains(stderr, "no broker at "+url) || !strings.Contains(stderr, "is `newswire run` running?") {
+			t.Errorf("%s: exit %d, stderr %q; want 1 and a hint that newswire run is not running", args[0], code, stderr)
+		}
+		if took > 5*time.Second {
+			t.Errorf("%s: took %s to fail, want a few seconds at most", args[0], took)
+		}
+	}
+	start := time.Now()
+	code, _, _ := cli(t, "status", "--nats", url, "--wait", "1500ms")
+	if took := time.Since(start); code != 1 || took < time.Second {
+		t.Errorf("status --wait 1500ms: exit %d after %s, want 1 after waiting about 1.5s", code, took)
 	}
 }

@@ -26,6 +26,7 @@ func cmdReplay(ctx context.Context, e *env, args []string) error {
 	topicsPath := fs.String("topics", "", "topic rules file (default: the config's topics_file, else the built-in taxonomy)")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its topics_file and NATS address)")
 	natsURL := fs.String("nats", "", "NATS server URL (default: the config's nats.url, else its embedded server's address)")
+	wait := fs.Duration("wait", 0, "how long to wait for the broker to answer (default: fail at once)")
 	dryRun := fs.Bool("dry-run", false, "compare and count, publish nothing")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
@@ -39,7 +40,7 @@ func cmdReplay(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	nc, js, err := dialClient(e, *configPath, *natsURL, "newswire replay")
+	nc, js, err := dialClient(ctx, e, *configPath, *natsURL, "newswire replay", *wait)
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,12 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 
 	d, err := startDaemon(ctx, cfg, rules, p, log)
 	if err != nil {
+		if ctx.Err() != nil {
+			// A signal while starting (waiting for the broker, say) is a
+			// clean stop, not a failure.
+			log.Info().Err(err).Msg("stopped while starting")
+			return nil
+		}
 		return fmt.Errorf("start: %w", err)
 	}
 	defer d.close()

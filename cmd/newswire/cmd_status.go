@@ -21,13 +21,14 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "status", "[--config FILE | --nats URL] [--json]")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its NATS address and feed list)")
 	natsURL := fs.String("nats", "", "NATS URL; overrides the config")
+	wait := fs.Duration("wait", 0, "how long to wait for the broker to answer (default: fail at once)")
 	asJSON := fs.Bool("json", false, "print a JSON array of the rows")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return usagef("unexpected arguments %q", rest)
 	}
-	nc, js, err := dialClient(e, *configPath, *natsURL, "newswire status")
+	nc, js, err := dialClient(ctx, e, *configPath, *natsURL, "newswire status", *wait)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ func cmdSubscribe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "subscribe", "[--config FILE | --nats URL] TOPIC... [--since 1h] [--json] [--all]")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its NATS address)")
 	natsURL := fs.String("nats", "", "NATS URL; overrides the config")
+	wait := fs.Duration("wait", 0, "how long to wait for the broker to answer (default: fail at once)")
 	since := fs.Duration("since", 0, "also print articles from this long ago (e.g. 1h)")
 	asJSON := fs.Bool("json", false, "print one article JSON per line")
 	all := fs.Bool("all", false, "every tagged article, whatever its topics")
@@ -47,7 +48,7 @@ func cmdSubscribe(ctx context.Context, e *env, args []string) error {
 			subjects = append(subjects, pipeline.TopicSubject(t))
 		}
 	}
-	nc, js, err := dialClient(e, *configPath, *natsURL, "newswire subscribe")
+	nc, js, err := dialClient(ctx, e, *configPath, *natsURL, "newswire subscribe", *wait)
 	if err != nil {
 		return err
 	}
@@ -102,13 +103,17 @@ func cmdSubscribe(ctx context.Context, e *env, args []string) error {
 
 // dialClient connects a client command (subscribe, status, replay) to the
 // broker: --nats, else $NEWSWIRE_NATS_URL, else the config's nats section
-// (with its credentials) or its embedded listen address.
-func dialClient(e *env, configPath, flagURL, name string) (*nats.Conn, jetstream.JetStream, error) {
+// (with its credentials) or its embedded listen address. With no broker
+// there it fails at once, or after wait (--wait), saying so.
+func dialClient(ctx context.Context, e *env, configPath, flagURL, name string, wait time.Duration) (*nats.Conn, jetstream.JetStream, error) {
 	url, opts, err := brokerURL(e, configPath, flagURL)
 	if err != nil {
 		return nil, nil, err
 	}
-	nc, err := pipeline.Connect(url, name, zerolog.Nop(), opts...)
+	nc, err := pipeline.Connect(ctx, url, name, wait, zerolog.Nop(), opts...)
+	if errors.Is(err, pipeline.ErrNoBroker) {
+		return nil, nil, fmt.Errorf("%w — is `newswire run` running? (--wait 30s waits for it)", err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

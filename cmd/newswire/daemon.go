@@ -123,7 +123,7 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 		log.Info().Str("url", url).Str("store_dir", cfg.NATS.Embedded.StoreDir).Msg("embedded NATS server started")
 	}
 	d.url = url
-	d.nc, err = pipeline.Connect(url, "newswire", log, natsOpts...)
+	d.nc, err = pipeline.Connect(ctx, url, "newswire", daemonConnectWait, log, natsOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -307,3 +307,8 @@ func (d *daemon) close() {
 		_ = d.httpLn.Close()
 	}
 }
+
+// daemonConnectWait is how long `run` waits at start for an external
+// broker that does not answer (restarting, or started after newswire); a
+// signal ends the wait at once.
+const daemonConnectWait = time.Minute

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,7 +26,7 @@ func TestNATSCredentials(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		nc, err := pipeline.Connect(url, "test", zerolog.Nop(), opts...)
+		nc, err := pipeline.Connect(context.Background(), url, "test", 0, zerolog.Nop(), opts...)
 		if err == nil {
 			nc.Close()
 		}
