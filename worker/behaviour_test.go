@@ -71,9 +71,10 @@ func TestRetryAfterPausesTheHost(t *testing.T) {
 			return
 		}
 		// A fetch that arrives well inside the pause (not one that was
-		// already on its way when the 429 went out).
+		// already on its way when the 429 went out). The pause is the
+		// Retry-After's 1s capped at MaxInterval, 400ms here.
 		if p := pausedAt.Load(); p != 0 {
-			if since := time.Since(time.Unix(0, p)); since > 100*time.Millisecond && since < 900*time.Millisecond {
+			if since := time.Since(time.Unix(0, p)); since > 100*time.Millisecond && since < 350*time.Millisecond {
 				duringPause.Add(1)
 			}
 		}
@@ -163,4 +164,34 @@ func TestIntervalAdapts(t *testing.T) {
 	if iv := busy.Interval(); iv > 100*time.Millisecond {
 		t.Errorf("busy feed interval %v, want it at or near the 50ms floor", iv)
 	}
+}
+
+// TestRetryAfterIsCapped: a server asking for a day's pause is waited for
+// no longer than MaxInterval (400ms here), and while the pause lasts the
+// host's other feed shows as paused with its resume time, not as ok with a
+// due time in the past.
+func TestRetryAfterIsCapped(t *testing.T) {
+	var limited atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/limited" && limited.CompareAndSwap(false, true) {
+			w.Header().Set("Retry-After", "86400")
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+			return
+		}
+		fmt.Fprint(w, rss("a"))
+	}))
+	defer srv.Close()
+	_, res := fastPoller(t,
+		worker.FeedSpec{ID: "limited", URL: srv.URL + "/limited"},
+		worker.FeedSpec{ID: "sibling", URL: srv.URL + "/sibling"},
+	)
+	eventually(t, "the sibling shown paused until the host resumes", func() bool {
+		st := states(t, res.FeedState)["sibling"]
+		return st.State == worker.StatePaused && st.NextDue.After(time.Now())
+	})
+	if st := states(t, res.FeedState)["limited"]; st.State == worker.StatePaused && st.NextDue.After(time.Now().Add(time.Second)) {
+		t.Errorf("the limited feed is paused until %s, want at most MaxInterval (400ms) from its 429", st.NextDue)
+	}
+	eventually(t, "the limited feed polled again and ok", func() bool { return states(t, res.FeedState)["limited"].State == worker.StateOK })
+	eventually(t, "the sibling ok again", func() bool { return states(t, res.FeedState)["sibling"].State == worker.StateOK })
 }

@@ -19,20 +19,30 @@ import (
 // deploy should not move a feed for good.
 const redirectsToAdopt = 3
 
+// fetchURL is where the feed is fetched: its URL, or a redirect it adopted.
+func (t *feedTask) fetchURL() string {
+	if t.st.AdoptedURL != "" {
+		return t.st.AdoptedURL
+	}
+	return t.st.URL
+}
+
+// fetchHost is the host of fetchURL.
+func (t *feedTask) fetchHost() string {
+	if u := t.fetchURL(); u != t.spec.URL {
+		return hostOf(u)
+	}
+	return t.host
+}
+
 // poll fetches the feed once and updates st with the outcome and the next
 // due time. It returns false when the poll was cancelled by shutdown.
 func (t *feedTask) poll(work, waits context.Context) bool {
 	st := &t.st
-	fetchURL := st.URL
-	if st.AdoptedURL != "" {
-		fetchURL = st.AdoptedURL
-	}
+	fetchURL := t.fetchURL()
 	// Wait for the host, then for a global slot: a slow host holds only
 	// its own feeds back. Shutdown ends the waiting at once.
-	host := t.host
-	if fetchURL != t.spec.URL {
-		host = hostOf(fetchURL) // an adopted redirect
-	}
+	host := t.fetchHost()
 	// Waiting for the host does not count against the dispatch bound: a
 	// busy or paused host holds up only its own feeds.
 	t.p.addRunning(-1)
@@ -128,7 +138,9 @@ func (t *feedTask) schedule(st *FeedState, o outcome, err error, now time.Time) 
 		}
 		next = now.Add(delay + jitter(delay))
 		if o.retryAfter > 0 {
-			until := now.Add(min(o.retryAfter, maxRetryAfter))
+			// A server may ask for a day; the pause ends at the
+			// poller's longest interval, as a backoff does.
+			until := now.Add(min(o.retryAfter, t.p.lim.max))
 			t.p.hosts.pause(t.host, until)
 			st.State = StatePaused
 			if until.After(next) {

@@ -30,7 +30,8 @@ import (
 // Publisher hints lengthen, never shorten: RSS <ttl>, Cache-Control max-age
 // and Expires raise the interval to what they ask (up to MaxInterval);
 // skipHours/skipDays move a due time out of the skipped hours; Retry-After
-// delays the next poll of the feed and pauses its host.
+// delays the next poll of the feed and pauses its host, for at most
+// MaxInterval; the host's other feeds show as paused until then.
 //
 // Errors back off exponentially from the interval, faster for errors that
 // repeat (a 404 will not fix itself in a minute) than for transient ones,
@@ -38,7 +39,6 @@ import (
 
 const (
 	quietAfter        = 72 * time.Hour // no new items for this long: decay faster
-	maxRetryAfter     = 24 * time.Hour // longest Retry-After honoured
 	unconditionalOdds = 100            // one poll in this many ignores the validators
 	jitterFraction    = 50             // jitter is ±interval/jitterFraction, at most maxJitter
 	maxJitter         = 5 * time.Second

@@ -81,9 +81,22 @@ func (t *feedTask) run(work, waits context.Context) {
 			return
 		}
 	}
+	if until := t.p.hosts.pausedUntil(t.fetchHost()); until.After(now) {
+		// The host asked for a pause (Retry-After on another of its
+		// feeds): say so in the feed's state, and come back then.
+		t.st.State, t.st.NextDue = StatePaused, until
+		t.save(work)
+		return
+	}
 	if !t.poll(work, waits) {
 		return // shutdown: the lease is released or lapses
 	}
+	t.save(work)
+}
+
+// save stores the feed's state with its lease renewed to its next due
+// time, and puts the feed back in the queue for then.
+func (t *feedTask) save(work context.Context) {
 	t.st.ClaimedBy, t.st.ClaimUntil = t.p.opts.ReplicaID, t.st.NextDue.Add(t.p.opts.ClaimTTL)
 	rev, err := t.p.store.save(work, t.spec.ID, t.st, t.rev)
 	switch {
