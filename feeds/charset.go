@@ -132,10 +132,13 @@ func looksSingleByte(b []byte) bool {
 	return invalid > valid
 }
 
-// cleanText drops invalid UTF-8 and the C0 control characters XML 1.0 does
-// not allow (all but tab, newline and carriage return), each of which makes
-// encoding/xml reject the whole document. It copies only when it must.
+// cleanText drops invalid UTF-8, the C0 control characters XML 1.0 does
+// not allow (all but tab, newline and carriage return) and character
+// references to characters it does not allow (&#26;, &#xFFFE;), each of
+// which makes encoding/xml reject the whole document. It copies only when
+// it must.
 func cleanText(b []byte) []byte {
+	b = dropForbiddenRefs(b)
 	if utf8.Valid(b) && !hasForbiddenControl(b) {
 		return b
 	}
@@ -253,4 +256,84 @@ func declEncodingSpan(b []byte) (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	return i + k + 1, i + k + 1 + q, true
+}
+
+var (
+	refStart   = []byte("&#")
+	cdataStart = []byte("<![CDATA[")
+	cdataEnd   = []byte("]]>")
+)
+
+// dropForbiddenRefs removes the numeric character references of an XML
+// document that name a character XML 1.0 forbids, outside CDATA sections
+// (where "&#26;" is only text). A document without one is returned as it
+// is; one without "&#" costs a single search.
+func dropForbiddenRefs(b []byte) []byte {
+	var out []byte
+	last, pos := 0, 0
+	for {
+		j := bytes.Index(b[pos:], refStart)
+		if j < 0 {
+			break
+		}
+		j += pos
+		if c := bytes.Index(b[pos:j], cdataStart); c >= 0 {
+			end := bytes.Index(b[pos+c:], cdataEnd)
+			if end < 0 {
+				break
+			}
+			pos += c + end + len(cdataEnd)
+			continue
+		}
+		if n, r, ok := parseCharRef(b[j:]); ok && forbiddenXMLChar(r) {
+			out = append(out, b[last:j]...)
+			last = j + n
+		}
+		pos = j + len(refStart)
+	}
+	if last == 0 {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
+// parseCharRef reads "&#123;" or "&#x7B;" at the start of b and returns its
+// length and value; a value too large for a rune reads as one past the
+// last code point.
+func parseCharRef(b []byte) (n int, r rune, ok bool) {
+	i, base := 2, rune(10)
+	if i < len(b) && (b[i] == 'x' || b[i] == 'X') {
+		i, base = 3, 16
+	}
+	start := i
+	for ; i < len(b); i++ {
+		d := rune(-1)
+		switch c := b[i]; {
+		case '0' <= c && c <= '9':
+			d = rune(c - '0')
+		case base == 16 && 'a' <= c && c <= 'f':
+			d = rune(c-'a') + 10
+		case base == 16 && 'A' <= c && c <= 'F':
+			d = rune(c-'A') + 10
+		}
+		if d < 0 {
+			break
+		}
+		r = min(r*base+d, utf8.MaxRune+1)
+	}
+	if i == start || i >= len(b) || b[i] != ';' {
+		return 0, 0, false
+	}
+	return i + 1, r, true
+}
+
+// forbiddenXMLChar reports whether XML 1.0 forbids r in a document.
+func forbiddenXMLChar(r rune) bool {
+	switch {
+	case r < 0x20:
+		return r != '\t' && r != '\n' && r != '\r'
+	case 0xD800 <= r && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF:
+		return true
+	}
+	return r > utf8.MaxRune
 }

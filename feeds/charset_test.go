@@ -182,3 +182,36 @@ func TestHasForbiddenControl(t *testing.T) {
 		}
 	}
 }
+
+// TestForbiddenCharacterReferencesDropped: a reference to a character XML
+// forbids fails encoding/xml and with it the whole feed; it is dropped like
+// an invalid byte, outside CDATA sections, where it is only text.
+func TestForbiddenCharacterReferencesDropped(t *testing.T) {
+	doc := `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>` +
+		`<item><title>A&#26;B&#x1F;C&#0;D&#xFFFE;E&#55296;F&#x110000;G &amp; &#233;&#9;</title><link>https://x.example/1</link></item>` +
+		`<item><title>two</title><description><![CDATA[keep &#26; here]]></description><link>https://x.example/2</link></item>` +
+		`</channel></rss>`
+	feed, err := Parse(strings.NewReader(string(toUTF8([]byte(doc), ""))))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if got, want := feed.Items[0].Title, "ABCDEFG & é\t"; got != want {
+		t.Errorf("title = %q, want %q", got, want)
+	}
+	if got, want := feed.Items[1].Description, "keep &#26; here"; got != want {
+		t.Errorf("CDATA description = %q, want %q", got, want)
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"no references", "no references"},
+		{"&#26", "&#26"},    // no ';': not a reference
+		{"&#;", "&#;"},      // no digits
+		{"&#x;", "&#x;"},    // no hex digits
+		{"a&#10;b", "a&#10;b"},
+		{"<![CDATA[&#1;", "<![CDATA[&#1;"}, // unterminated CDATA: left alone
+		{"&#99999999999;x", "x"},
+	} {
+		if got := string(dropForbiddenRefs([]byte(tt.in))); got != tt.want {
+			t.Errorf("dropForbiddenRefs(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
