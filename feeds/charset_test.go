@@ -203,9 +203,9 @@ func TestForbiddenCharacterReferencesDropped(t *testing.T) {
 	}
 	for _, tt := range []struct{ in, want string }{
 		{"no references", "no references"},
-		{"&#26", "&#26"},    // no ';': not a reference
-		{"&#;", "&#;"},      // no digits
-		{"&#x;", "&#x;"},    // no hex digits
+		{"&#26", "&#26"}, // no ';': not a reference
+		{"&#;", "&#;"},   // no digits
+		{"&#x;", "&#x;"}, // no hex digits
 		{"a&#10;b", "a&#10;b"},
 		{"<![CDATA[&#1;", "<![CDATA[&#1;"}, // unterminated CDATA: left alone
 		{"&#99999999999;x", "x"},
