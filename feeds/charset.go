@@ -11,6 +11,9 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
+
+	"github.com/gogs/chardet"
 )
 
 // toUTF8 returns body as UTF-8 text that gofeed can read as it is: any XML
@@ -23,12 +26,16 @@ import (
 //     recognisable without one;
 //  2. the XML declaration's encoding;
 //  3. the charset of the HTTP Content-Type;
-//  4. the bytes themselves: UTF-8 when they are valid UTF-8 or mostly so,
-//     windows-1252 (the superset of Latin-1 that browsers use) when they
-//     look like a single-byte encoding.
+//  4. the bytes themselves: UTF-8 when they are valid UTF-8 or mostly so;
+//     else the legacy encoding a statistical detector (github.com/gogs/chardet,
+//     ICU's) is confident of (KOI8-R, windows-1251, Shift_JIS, EUC-JP,
+//     EUC-KR, ISO-8859-2 …); else windows-1252 (the superset of Latin-1
+//     that browsers use).
 //
-// Whatever the source, the result is valid UTF-8 without the control
-// characters XML forbids: bytes that do not decode are dropped rather than
+// UTF-32 with a byte order mark is read too. Whatever the source, the
+// result is valid UTF-8 with C1 controls read as windows-1252 (U+0092 is
+// a ’ that went through Latin-1) and without the control characters XML
+// forbids: bytes that do not decode are dropped rather than
 // failing the whole feed. The common case, a valid UTF-8 body declared as
 // such or not at all, is returned without copying.
 func toUTF8(body []byte, contentType string) []byte {
@@ -59,17 +66,51 @@ func toUTF8(body []byte, contentType string) []byte {
 		return cleanText(body)
 	}
 	if looksSingleByte(body) {
+		if enc := detectLegacy(body); enc != nil {
+			return cleanText(decode(enc, body))
+		}
 		return cleanText(decode(charmap.Windows1252, body))
 	}
 	return cleanText(body)
 }
 
-// sniffUTF16 recognises a UTF-16 document by its byte order mark or, when
+// The detector's best guess is taken over windows-1252 when its confidence
+// (of 100) is at least sureDetectConfidence — only a multi-byte encoding
+// whose every sequence decoded scores that (EUC-JP text: EUC-JP 100, Big5
+// 82) — or at least minDetectConfidence and detectMargin times the
+// runner-up's: single-byte guesses score lower (Russian in KOI8-R 45, the
+// next guess 6), and a close second means the text does not tell.
+const (
+	sureDetectConfidence = 90
+	minDetectConfidence  = 25
+	detectMargin         = 2
+)
+
+// detectLegacy returns the legacy encoding the detector finds body in, or
+// nil when it is not sure or finds a Unicode one. It reads at most the
+// first 8 KB of text outside markup (the detector's own bound).
+func detectLegacy(body []byte) encoding.Encoding {
+	rs, err := chardet.NewHtmlDetector().DetectAll(body)
+	if err != nil || len(rs) == 0 || rs[0].Confidence < minDetectConfidence {
+		return nil
+	}
+	if rs[0].Confidence < sureDetectConfidence && len(rs) > 1 && rs[0].Confidence < detectMargin*rs[1].Confidence {
+		return nil
+	}
+	return lookupASCIICompatible(rs[0].Charset)
+}
+
+// sniffUTF16 recognises a UTF-32 document by its byte order mark and a
+// UTF-16 one by its byte order mark or, when
 // it has none, by an ASCII character and a zero byte in its first two bytes
 // (a feed starts with '<', '{' or whitespace; UTF-8 text never holds a zero
 // byte), and returns the encoding and the length of the mark to skip.
 func sniffUTF16(b []byte) (encoding.Encoding, int) {
 	switch {
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe, 0, 0}):
+		return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), 4
+	case bytes.HasPrefix(b, []byte{0, 0, 0xfe, 0xff}):
+		return utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM), 4
 	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
 		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), 2
 	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
@@ -140,7 +181,7 @@ func looksSingleByte(b []byte) bool {
 func cleanText(b []byte) []byte {
 	b = dropForbiddenRefs(b)
 	if utf8.Valid(b) && !hasForbiddenControl(b) {
-		return b
+		return mapC1(b)
 	}
 	b = bytes.ToValidUTF8(b, nil)
 	out := b[:0:0]
@@ -149,7 +190,43 @@ func cleanText(b []byte) []byte {
 			out = append(out, c)
 		}
 	}
+	return mapC1(out)
+}
+
+// mapC1 replaces the C1 control characters (U+0080 to U+009F, UTF-8
+// C2 80 to C2 9F) of valid UTF-8 by what windows-1252 means by those bytes:
+// they are nearly always text that was read as Latin-1 on its way (U+0092
+// for ’, U+0096 for –). The five bytes windows-1252 leaves undefined are
+// dropped. Text without any is returned as it is.
+func mapC1(b []byte) []byte {
+	if !hasC1(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(b)/8)
+	for i := 0; i < len(b); i++ {
+		if b[i] == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f {
+			if r := charmap.Windows1252.DecodeByte(b[i+1]); r != utf8.RuneError && (r < 0x80 || r > 0x9f) {
+				out = utf8.AppendRune(out, r)
+			}
+			i++
+			continue
+		}
+		out = append(out, b[i])
+	}
 	return out
+}
+
+func hasC1(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, 0xc2)
+		if i < 0 || i+1 >= len(b) {
+			return false
+		}
+		if b[i+1] >= 0x80 && b[i+1] <= 0x9f {
+			return true
+		}
+		b = b[i+1:]
+	}
 }
 
 func hasForbiddenControl(b []byte) bool {
@@ -271,18 +348,19 @@ var (
 func dropForbiddenRefs(b []byte) []byte {
 	var out []byte
 	last, pos := 0, 0
+	cdata := indexFrom(b, 0, cdataStart) // the next CDATA section, -1 for none
 	for {
-		j := bytes.Index(b[pos:], refStart)
+		j := indexFrom(b, pos, refStart)
 		if j < 0 {
 			break
 		}
-		j += pos
-		if c := bytes.Index(b[pos:j], cdataStart); c >= 0 {
-			end := bytes.Index(b[pos+c:], cdataEnd)
+		if cdata >= 0 && cdata < j {
+			end := indexFrom(b, cdata, cdataEnd)
 			if end < 0 {
 				break
 			}
-			pos += c + end + len(cdataEnd)
+			pos = end + len(cdataEnd)
+			cdata = indexFrom(b, pos, cdataStart)
 			continue
 		}
 		if n, r, ok := parseCharRef(b[j:]); ok && forbiddenXMLChar(r) {
@@ -295,6 +373,14 @@ func dropForbiddenRefs(b []byte) []byte {
 		return b
 	}
 	return append(out, b[last:]...)
+}
+
+// indexFrom is bytes.Index from offset from, as an offset into b.
+func indexFrom(b []byte, from int, sep []byte) int {
+	if i := bytes.Index(b[from:], sep); i >= 0 {
+		return from + i
+	}
+	return -1
 }
 
 // parseCharRef reads "&#123;" or "&#x7B;" at the start of b and returns its

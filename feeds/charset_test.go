@@ -1,7 +1,11 @@
 package feeds
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/unicode/utf32"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -213,5 +217,95 @@ func TestForbiddenCharacterReferencesDropped(t *testing.T) {
 		if got := string(dropForbiddenRefs([]byte(tt.in))); got != tt.want {
 			t.Errorf("dropForbiddenRefs(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// legacyTexts are news sentences in the languages whose legacy encodings
+// feeds still use without declaring them.
+var legacyTexts = map[string][]string{
+	"ru": {
+		"Правительство объявило о новых мерах поддержки экономики",
+		"В Москве прошло совещание по вопросам энергетической безопасности",
+		"Министр иностранных дел встретился с послами европейских стран",
+		"Число пострадавших от наводнения на юге страны выросло до двадцати",
+		"Центральный банк сохранил ключевую ставку на прежнем уровне",
+		"Жители города жалуются на перебои с водой и отоплением этой зимой",
+	},
+	"ja": {
+		"政府は新しい経済対策を発表しました",
+		"東京で大雪のため多くの電車が運休しています",
+		"首相は記者会見で外交方針について説明した",
+		"地震の影響で一部の地域では停電が続いています",
+		"日本銀行は金融政策の据え置きを決めました",
+		"全国の高校で新しい教育課程が始まります",
+	},
+	"ko": {
+		"정부는 새로운 경제 대책을 발표했습니다",
+		"서울에서 폭설로 많은 항공편이 취소되었습니다",
+		"대통령은 기자회견에서 외교 정책에 대해 설명했다",
+		"지진의 영향으로 일부 지역에서는 정전이 계속되고 있습니다",
+		"한국은행은 기준금리를 동결하기로 결정했습니다",
+		"전국의 학교에서 새로운 교육과정이 시작됩니다",
+	},
+	"pl": {
+		"Rząd ogłosił nowe środki wsparcia dla przedsiębiorców",
+		"W Warszawie odbyło się spotkanie w sprawie bezpieczeństwa energetycznego",
+		"Minister spraw zagranicznych spotkał się z ambasadorami państw Unii",
+		"Liczba poszkodowanych w wyniku powodzi na południu kraju wzrosła",
+		"Narodowy Bank Polski pozostawił stopy procentowe bez zmian",
+		"Mieszkańcy skarżą się na przerwy w dostawach wody i ogrzewania",
+	},
+}
+
+// TestUndeclaredLegacyCharsets: documents in legacy encodings, declared
+// nowhere (no XML declaration's encoding, no Content-Type charset), come
+// out right; so does UTF-32 with a byte order mark.
+func TestUndeclaredLegacyCharsets(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		lang string
+		enc  encoding.Encoding
+	}{
+		{"KOI8-R", "ru", charmap.KOI8R},
+		{"windows-1251", "ru", charmap.Windows1251},
+		{"Shift_JIS", "ja", japanese.ShiftJIS},
+		{"EUC-JP", "ja", japanese.EUCJP},
+		{"EUC-KR", "ko", korean.EUCKR},
+		{"ISO-8859-2", "pl", charmap.ISO8859_2},
+		{"UTF-32LE with BOM", "ru", utf32.UTF32(utf32.LittleEndian, utf32.UseBOM)},
+		{"UTF-32BE with BOM", "ja", utf32.UTF32(utf32.BigEndian, utf32.UseBOM)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>news</title>`)
+			for i, s := range legacyTexts[tt.lang] {
+				fmt.Fprintf(&b, `<item><title>%s</title><description>%s. %s.</description><link>https://x.example/%d</link></item>`, s, s, s, i)
+			}
+			b.WriteString(`</channel></rss>`)
+			body, err := tt.enc.NewEncoder().Bytes([]byte(b.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			feed, err := Parse(bytes.NewReader(toUTF8(body, "application/rss+xml")))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			for i, want := range legacyTexts[tt.lang] {
+				if got := feed.Items[i].Title; got != want {
+					t.Errorf("item %d title = %q, want %q", i, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestC1ControlsReadAsWindows1252(t *testing.T) {
+	doc := "<rss version=\"2.0\"><channel><title>T</title><item><title>It\u0092s a \u0093quote\u0094 \u0096 dash\u0081</title><link>https://x.example/1</link></item></channel></rss>"
+	feed, err := Parse(bytes.NewReader(toUTF8([]byte(doc), "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := feed.Items[0].Title, "It’s a “quote” – dash"; got != want {
+		t.Errorf("title = %q, want %q", got, want)
 	}
 }
