@@ -84,15 +84,23 @@ func (w *Window) Dropped() int { return w.idx.Dropped() }
 
 // Run follows NEWS_UNIQUE from window ago until ctx is done, adding every
 // story to the index and expiring old ones.
+//
+// It follows with one ordered consumer for the life of the process, read
+// as a message stream (not a Fetch a second, each of which would create a
+// consumer on the server and delete the last): the consumer is replaced
+// only when it is lost (a cluster node went away), deleted when Run
+// returns, and left by a killed process for the server to remove after
+// followerInactive.
 func (w *Window) Run(ctx context.Context) error {
 	start := time.Now().Add(-w.window)
-	cons, err := w.follow(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start})
+	f, err := w.follow(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start})
 	if ctx.Err() != nil {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("dedupe: follow %s: %w", pipeline.StreamUnique, err)
 	}
+	defer func() { f.stop(w.js) }()
 	if info, err := w.js.Stream(ctx, pipeline.StreamUnique); err == nil {
 		ci := info.CachedInfo()
 		w.chained.Store(ci.Cluster == nil || ci.Cluster.RaftGroup == "")
@@ -104,35 +112,31 @@ func (w *Window) Run(ctx context.Context) error {
 	defer expire.Stop()
 	stalls, dropped := 0, 0
 	for ctx.Err() == nil {
-		n := 0
-		batch, err := cons.Fetch(500, jetstream.FetchMaxWait(time.Second))
-		if err == nil {
-			for m := range batch.Messages() {
-				n++
-				if w.ingest(m) == 0 {
-					w.markCaughtUp()
-				}
+		m, err := f.it.Next(jetstream.NextMaxWait(time.Second))
+		switch {
+		case err == nil:
+			stalls = 0
+			if w.ingest(m) == 0 {
+				w.markCaughtUp()
 			}
-			if err = batch.Error(); errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
-				err = nil
+		case errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded):
+			w.markCaughtUp() // a second without a message: at the end
+			if w.need.Load() > w.followed.Load() {
+				stalls++
 			}
-		}
-		if n == 0 && err == nil {
-			w.markCaughtUp()
+		default:
+			stalls++
+			sleep(ctx, time.Second)
 		}
 		// A follower that gets nothing while the stream has moved on lost
-		// its consumer (an ordered consumer lives on the stream's leader,
-		// and a cluster node went away): follow again from where it was.
-		if n == 0 && (err != nil || w.need.Load() > w.followed.Load()) {
-			stalls++
-		} else {
-			stalls = 0
-		}
+		// its consumer beyond what the ordered consumer mends itself:
+		// follow again from where it was.
 		if stalls >= 2 && ctx.Err() == nil {
 			from := w.followed.Load() + 1
 			w.log.Warn().Err(err).Uint64("from_seq", from).Msg("following NEWS_UNIQUE stalled; following again")
-			if c, err := w.follow(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from}); err == nil {
-				cons = c
+			if g, err := w.follow(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from}); err == nil {
+				f.stop(w.js)
+				f = g
 			}
 			stalls = 0
 		}
@@ -150,15 +154,51 @@ func (w *Window) Run(ctx context.Context) error {
 	return nil
 }
 
-// follow creates an ordered consumer on NEWS_UNIQUE, waiting for the broker.
-func (w *Window) follow(ctx context.Context, cfg jetstream.OrderedConsumerConfig) (jetstream.Consumer, error) {
-	var cons jetstream.Consumer
+// followerInactive is how long the server keeps a follower's consumer
+// after its process stopped asking (a killed process cannot delete it).
+const followerInactive = time.Minute
+
+// follower is an ordered consumer on NEWS_UNIQUE read as a message stream.
+type follower struct {
+	cons jetstream.Consumer
+	it   jetstream.MessagesContext
+}
+
+// follow creates a follower, waiting for the broker.
+func (w *Window) follow(ctx context.Context, cfg jetstream.OrderedConsumerConfig) (*follower, error) {
+	cfg.InactiveThreshold = followerInactive
+	f := &follower{}
 	err := pipeline.Retry(ctx, func(ctx context.Context) error {
 		var err error
-		cons, err = w.js.OrderedConsumer(ctx, pipeline.StreamUnique, cfg)
+		if f.cons, err = w.js.OrderedConsumer(ctx, pipeline.StreamUnique, cfg); err != nil {
+			return err
+		}
+		f.it, err = f.cons.Messages()
 		return err
 	})
-	return cons, err
+	return f, err
+}
+
+// stop ends the message stream and deletes the consumer on the server.
+func (f *follower) stop(js jetstream.JetStream) {
+	f.it.Stop()
+	info := f.cons.CachedInfo()
+	if info == nil || info.Name == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = js.DeleteConsumer(ctx, pipeline.StreamUnique, info.Name)
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // markCaughtUp ends the initial catch-up: stories may be judged from now on.

@@ -106,3 +106,47 @@ func TestNearWindowSurvivesRestart(t *testing.T) {
 		t.Fatalf("after restart unique = %v, want [first other]", got)
 	}
 }
+
+// TestWindowFollowerLeavesNoConsumer: a window follows NEWS_UNIQUE with one
+// consumer for as long as it runs (not a new one per read), and deletes it
+// when it stops: restarts of dedupe processes leave no consumers behind.
+func TestWindowFollowerLeavesNoConsumer(t *testing.T) {
+	srv := natstest.Start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{}); err != nil {
+		t.Fatal(err)
+	}
+	consumers := func() []string {
+		s, err := srv.JS.Stream(context.Background(), pipeline.StreamUnique)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for name := range s.ConsumerNames(context.Background()).Name() {
+			if name != pipeline.ConsumerTag { // the tag stage's durable
+				names = append(names, name)
+			}
+		}
+		return names
+	}
+	for run := range 3 {
+		runCtx, stop := context.WithCancel(ctx)
+		w := dedupe.NewWindow(srv.JS, time.Hour, 0, zerolog.Nop())
+		done := make(chan struct{})
+		go func() { _ = w.Run(runCtx); close(done) }()
+		var first []string
+		for deadline := time.Now().Add(5 * time.Second); len(first) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			first = consumers()
+		}
+		time.Sleep(2500 * time.Millisecond) // idle reads, each of which made a consumer before
+		if got := consumers(); len(got) != 1 || len(first) != 1 || got[0] != first[0] {
+			t.Errorf("run %d: consumers %v after 2.5s, %v at start; want the same one", run, got, first)
+		}
+		stop()
+		<-done
+		if got := consumers(); len(got) != 0 {
+			t.Errorf("run %d: %d consumers left on %s after the window stopped: %v", run, len(got), pipeline.StreamUnique, got)
+		}
+	}
+}
