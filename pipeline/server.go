@@ -27,6 +27,10 @@ type EmbeddedOptions struct {
 	// nothing acknowledged is lost to a power loss, at a cost in
 	// throughput (bench/README.md). SyncInterval is then ignored.
 	SyncAlways bool
+
+	// OnWarning, if set, is given every warning and error line the server
+	// logs (StoreWatch.Report finds the damage it reports in them).
+	OnWarning func(line string)
 }
 
 // EmbeddedServer is a real nats-server with JetStream running inside the
@@ -77,7 +81,7 @@ func StartEmbedded(opts EmbeddedOptions, log zerolog.Logger) (*EmbeddedServer, e
 		lock.unlock()
 		return nil, fmt.Errorf("pipeline: embedded server: %w", err)
 	}
-	ns.SetLoggerV2(serverLogger{log.With().Str("component", "nats-server").Logger()}, false, false, false)
+	ns.SetLoggerV2(serverLogger{log: log.With().Str("component", "nats-server").Logger(), onWarning: opts.OnWarning}, false, false, false)
 	go ns.Start()
 	if !ns.ReadyForConnections(15 * time.Second) {
 		ns.Shutdown()
@@ -123,11 +127,29 @@ func (s *EmbeddedServer) Shutdown() {
 }
 
 // serverLogger routes nats-server's log lines into zerolog.
-type serverLogger struct{ log zerolog.Logger }
+type serverLogger struct {
+	log       zerolog.Logger
+	onWarning func(string)
+}
 
 func (l serverLogger) Noticef(format string, v ...any) { l.log.Info().Msgf(format, v...) }
-func (l serverLogger) Warnf(format string, v ...any)   { l.log.Warn().Msgf(format, v...) }
-func (l serverLogger) Fatalf(format string, v ...any)  { l.log.Error().Msgf(format, v...) }
-func (l serverLogger) Errorf(format string, v ...any)  { l.log.Error().Msgf(format, v...) }
+func (l serverLogger) Warnf(format string, v ...any) {
+	l.log.Warn().Msgf(format, v...)
+	l.report(format, v)
+}
+func (l serverLogger) Fatalf(format string, v ...any) {
+	l.log.Error().Msgf(format, v...)
+	l.report(format, v)
+}
+func (l serverLogger) Errorf(format string, v ...any) {
+	l.log.Error().Msgf(format, v...)
+	l.report(format, v)
+}
+
+func (l serverLogger) report(format string, v []any) {
+	if l.onWarning != nil {
+		l.onWarning(fmt.Sprintf(format, v...))
+	}
+}
 func (l serverLogger) Debugf(format string, v ...any)  { l.log.Debug().Msgf(format, v...) }
 func (l serverLogger) Tracef(format string, v ...any)  { l.log.Trace().Msgf(format, v...) }

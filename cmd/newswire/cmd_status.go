@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -18,11 +19,12 @@ import (
 )
 
 func cmdStatus(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "status", "[--config FILE | --nats URL] [--json]")
+	fs := newFlags(e, "status", "[--config FILE | --nats URL] [--json] [--ack-damage]")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its NATS address and feed list)")
 	natsURL := fs.String("nats", "", "NATS URL; overrides the config")
 	wait := fs.Duration("wait", 0, "how long to wait for the broker to answer (default: fail at once)")
 	asJSON := fs.Bool("json", false, "print a JSON array of the rows")
+	ackDamage := fs.Bool("ack-damage", false, "acknowledge the store damage the daemon reports (through its http.listen)")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -50,6 +52,13 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 			return usageError{err}
 		}
 		cfg = nil
+	}
+	if cfg != nil {
+		if err := reportStore(ctx, e, cfg.HTTP.Listen, *ackDamage, *asJSON); err != nil {
+			return err
+		}
+	} else if *ackDamage {
+		return usagef("status --ack-damage: needs the config (for the daemon's http.listen)")
 	}
 	rows := statusRows(states, cfg)
 	if *asJSON {
@@ -201,4 +210,53 @@ func oneLine(s string, max int) string {
 		return string(r[:max-1]) + "…"
 	}
 	return s
+}
+
+// reportStore asks the daemon at httpAddr (its http.listen) for the store
+// damage nobody acknowledged yet and prints it above the table (to stderr
+// with --json, whose stdout is the rows); with ack it acknowledges it
+// first. A daemon that does not answer there says nothing.
+func reportStore(ctx context.Context, e *env, httpAddr string, ack, asJSON bool) error {
+	client := &http.Client{Timeout: 3 * time.Second}
+	base := "http://" + httpAddr
+	if ack {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/store/ack", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return fmt.Errorf("status --ack-damage: the daemon's HTTP endpoint %s: %w", httpAddr, err)
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status --ack-damage: %s: %s", resp.Status, strings.TrimSpace(string(body)))
+		}
+		fmt.Fprint(e.stderr, "store damage "+string(body))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/store", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil // no daemon here (status --nats of a remote cluster)
+	}
+	defer resp.Body.Close()
+	var rep storeReport
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&rep) != nil {
+		return nil
+	}
+	w := e.stdout
+	if asJSON {
+		w = e.stderr
+	}
+	for _, d := range rep.Damage {
+		fmt.Fprintf(w, "STORE DAMAGED  %s (acknowledge with newswire status --ack-damage)\n", d)
+	}
+	if len(rep.Damage) > 0 && !asJSON {
+		fmt.Fprintln(w)
+	}
+	return nil
 }

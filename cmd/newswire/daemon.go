@@ -60,6 +60,7 @@ type daemon struct {
 	log   zerolog.Logger
 
 	server  *pipeline.EmbeddedServer // nil with an external nats.url
+	store   *pipeline.StoreWatch     // the embedded store's damage watch; nil with an external nats.url
 	url     string                   // the broker's URL
 	nc      *nats.Conn
 	js      jetstream.JetStream
@@ -103,11 +104,19 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 		return nil, err
 	}
 	if url == "" {
+		if err := os.MkdirAll(cfg.NATS.Embedded.StoreDir, 0o755); err != nil {
+			return nil, fmt.Errorf("nats.embedded.store_dir: %w", err)
+		}
+		d.store, err = pipeline.OpenStoreWatch(cfg.NATS.Embedded.StoreDir, d.reg, log)
+		if err != nil {
+			return nil, err
+		}
 		d.server, err = pipeline.StartEmbedded(pipeline.EmbeddedOptions{
 			Listen:       cfg.NATS.Embedded.Listen,
 			StoreDir:     cfg.NATS.Embedded.StoreDir,
 			SyncInterval: cfg.NATS.Embedded.SyncInterval.Every,
 			SyncAlways:   cfg.NATS.Embedded.SyncInterval.Always,
+			OnWarning:    d.store.Report,
 		}, log)
 		if err != nil {
 			return nil, err
@@ -139,6 +148,13 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 	d.res, err = pipeline.EnsureTopology(setupCtx, d.js, topo)
 	if err != nil {
 		return nil, err
+	}
+	if d.store != nil {
+		// Before anything writes: compare what the server recovered with
+		// what the last run left.
+		if err := d.store.Check(setupCtx, d.js); err != nil {
+			return nil, err
+		}
 	}
 
 	if p.poll {
@@ -198,6 +214,9 @@ func (d *daemon) serve(ctx context.Context) error {
 	})
 	if d.poller != nil {
 		g.Go(func() error { return d.poller.Run(gctx) })
+	}
+	if d.store != nil {
+		g.Go(func() error { d.markStore(gctx); return nil })
 	}
 	if d.parts.dedupe {
 		opts := dedupe.Options{NoUpdates: !d.cfg.Dedupe.Updates}
@@ -265,15 +284,35 @@ func (d *daemon) handler() http.Handler {
 			http.Error(w, "not ready: broker "+d.nc.Status().String(), http.StatusServiceUnavailable)
 			return
 		}
-		if blocked := d.metrics.Health().Blocked(); len(blocked) > 0 {
+		blocked, damaged := d.metrics.Health().Blocked(), d.store.Damaged()
+		if len(blocked) > 0 || len(damaged) > 0 {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusServiceUnavailable)
 			for _, c := range blocked {
 				fmt.Fprintln(w, "not ready:", c)
 			}
+			for _, dm := range damaged {
+				fmt.Fprintln(w, "not ready:", dm, "(acknowledge with newswire status --ack-damage)")
+			}
 			return
 		}
 		fmt.Fprintln(w, "ready")
+	})
+	mux.HandleFunc("GET /store", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(storeReport{Embedded: d.store != nil, Damage: d.store.Damaged()})
+	})
+	mux.HandleFunc("POST /store/ack", func(w http.ResponseWriter, _ *http.Request) {
+		if d.store == nil {
+			http.Error(w, "no embedded store", http.StatusNotFound)
+			return
+		}
+		n, err := d.store.Ack()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(w, "acknowledged %d\n", n)
 	})
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
 		states, err := worker.LoadStates(r.Context(), d.res.FeedState)
@@ -312,3 +351,36 @@ func (d *daemon) close() {
 // broker that does not answer (restarting, or started after newswire); a
 // signal ends the wait at once.
 const daemonConnectWait = time.Minute
+
+// storeReport is what GET /store answers: the damage found in the embedded
+// store that no operator has acknowledged yet.
+type storeReport struct {
+	Embedded bool              `json:"embedded"`
+	Damage   []pipeline.Damage `json:"damage"`
+}
+
+// storeMarkEvery is how often the streams' state is recorded for the next
+// start's damage check (and once more at shutdown).
+const storeMarkEvery = 30 * time.Second
+
+// markStore records the streams' state every storeMarkEvery until ctx is
+// done, then once more.
+func (d *daemon) markStore(ctx context.Context) {
+	t := time.NewTicker(storeMarkEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := d.store.Mark(final, d.js); err != nil {
+				d.log.Warn().Err(err).Msg("cannot record the streams' state at shutdown")
+			}
+			return
+		}
+		if err := d.store.Mark(ctx, d.js); err != nil && ctx.Err() == nil {
+			d.log.Warn().Err(err).Msg("cannot record the streams' state")
+		}
+	}
+}
