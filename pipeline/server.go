@@ -151,5 +151,5 @@ func (l serverLogger) report(format string, v []any) {
 		l.onWarning(fmt.Sprintf(format, v...))
 	}
 }
-func (l serverLogger) Debugf(format string, v ...any)  { l.log.Debug().Msgf(format, v...) }
-func (l serverLogger) Tracef(format string, v ...any)  { l.log.Trace().Msgf(format, v...) }
+func (l serverLogger) Debugf(format string, v ...any) { l.log.Debug().Msgf(format, v...) }
+func (l serverLogger) Tracef(format string, v ...any) { l.log.Trace().Msgf(format, v...) }
