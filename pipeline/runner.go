@@ -107,11 +107,14 @@ func (r *Runner) Run(ctx context.Context) error {
 		return fmt.Errorf("pipeline: %s: consumer %s/%s: %w", r.opts.Stage, r.opts.Stream, r.opts.Consumer, err)
 	}
 	sem := make(chan struct{}, r.opts.Concurrency)
+	// The watch is stopped after wg.Wait below (defers run last first),
+	// so it sees the last messages finish; Run returns once it has ended.
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	watched := make(chan struct{})
+	defer func() { stopWatch(); <-watched }()
+	go func() { defer close(watched); r.watch(watchCtx, watchInterval) }()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWatch() // after wg.Wait: the watch sees the last messages finish
-	go r.watch(watchCtx, watchInterval)
 	for ctx.Err() == nil {
 		batch, err := cons.Fetch(r.opts.Batch, jetstream.FetchMaxWait(time.Second))
 		if err != nil {

@@ -1,10 +1,10 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -180,11 +180,11 @@ func TestRunnerDeadline(t *testing.T) {
 	}
 	reg := prometheus.NewRegistry()
 	metrics := pipeline.NewMetrics(reg)
-	var logs lockedBuffer
+	var logs bytes.Buffer // read once the runner has stopped
 	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
 		Stage: "tag", Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
 		MaxDeliver: 2, RetryDelay: 10 * time.Millisecond, Timeout: 300 * time.Millisecond,
-	}, handler, metrics, zerolog.New(&logs))
+	}, handler, metrics, zerolog.New(zerolog.SyncWriter(&logs)))
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
 
@@ -209,7 +209,7 @@ func TestRunnerDeadline(t *testing.T) {
 
 	dead := natstest.Collect(t, srv.JS, pipeline.StreamDead, 1, 20*time.Second)
 	if len(dead) != 1 {
-		t.Fatalf("got %d dead letters, want 1; logs:\n%s", len(dead), logs.String())
+		t.Fatalf("got %d dead letters, want 1", len(dead))
 	}
 	if reason := dead[0].Headers().Get(pipeline.HeaderDeadReason); !strings.Contains(reason, "processing exceeded the stage's 300ms deadline") || !strings.Contains(reason, "delivery 2") {
 		t.Errorf("dead letter reason %q, want the deadline at delivery 2", reason)
@@ -218,11 +218,11 @@ func TestRunnerDeadline(t *testing.T) {
 		t.Errorf("handler ran %d times, want 2 (MaxDeliver)", got)
 	}
 	waitUntil(t, "the stuck condition to clear", 5*time.Second, func() bool { return len(metrics.Health().Blocked()) == 0 })
+	cancel()
+	<-done
 	if !strings.Contains(logs.String(), "stage stuck") {
 		t.Errorf("no log line about the stuck stage:\n%s", logs.String())
 	}
-	cancel()
-	<-done
 }
 
 func gaugeValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
@@ -248,24 +248,6 @@ func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool
 			t.Fatalf("timed out after %s waiting for %s", within, what)
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for the logger's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestStageInputChecks: an article whose feed id cannot be a subject token

@@ -126,7 +126,10 @@ func (w *Window) Run(ctx context.Context) error {
 			}
 		default:
 			stalls++
-			sleep(ctx, time.Second)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
 		}
 		// A follower that gets nothing while the stream has moved on lost
 		// its consumer beyond what the ordered consumer mends itself:
@@ -189,16 +192,6 @@ func (f *follower) stop(js jetstream.JetStream) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = js.DeleteConsumer(ctx, pipeline.StreamUnique, info.Name)
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 // markCaughtUp ends the initial catch-up: stories may be judged from now on.
