@@ -40,7 +40,7 @@ type Options struct {
 	PerHost     int           // fetches in progress per host, default 2
 	HostSpacing time.Duration // minimum time between fetch starts on one host (zero: none)
 	ClaimTTL    time.Duration // how long a replica's lease on a feed outlasts its next due time, default 2m
-	Grace       time.Duration // how long polls in progress may finish after shutdown, default 5s
+	Grace       time.Duration // how long polls in progress may finish after shutdown, default 1s (run must stop within 2s of SIGTERM)
 	ReplicaID   string        // names this poller in leases, default host-pid-random
 
 	Fetcher   *feeds.Fetcher
@@ -71,7 +71,7 @@ func (o Options) withDefaults() Options {
 		o.ClaimTTL = 2 * time.Minute
 	}
 	if o.Grace <= 0 {
-		o.Grace = 5 * time.Second
+		o.Grace = time.Second
 	}
 	if o.ReplicaID == "" {
 		host, _ := os.Hostname()
