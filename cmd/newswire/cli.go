@@ -60,6 +60,7 @@ func commands() []command {
 		{"subscribe", "print tagged articles of topics as they arrive", cmdSubscribe},
 		{"feeds", "list, add, remove, import or export feeds", cmdFeeds},
 		{"topics", "list topics, or test why a text matches", cmdTopics},
+		{"dedupe", "test how pairs of items are judged: same story or not", cmdDedupe},
 		{"replay", "re-tag stored articles after a rule change, republish the changed", cmdReplay},
 		{"status", "feed health: last poll, last error, next due, counts", cmdStatus},
 		{"check", "validate the config and topic rules", cmdCheck},

@@ -64,3 +64,31 @@ func TestCheckReportsRuleProblemsWithLines(t *testing.T) {
 		}
 	}
 }
+
+func TestDedupeTestPairs(t *testing.T) {
+	code, stdout, stderr := cli(t, "dedupe", "test", "--jsonl", "testdata/dedupe_pairs.jsonl", "--show-errors")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// p1 is a verbatim summary under a new headline, p2 the same page (its
+	// tracking parameter removed), p3 two reports of one event; p4, a
+	// rewrite, is missed and explained.
+	for _, want := range []string{
+		"--- p4 (rewritten, uncertain): judged different by no rule, labelled same_story",
+		"summaries: jaccard",
+		"4 pairs",
+		"all       4          2               0            1      1.000   0.667",
+		"certain only       3          2               0            0      1.000   1.000",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "--- p1") || strings.Contains(stdout, "--- p2") || strings.Contains(stdout, "--- p3") {
+		t.Errorf("a pair judged right is listed as an error:\n%s", stdout)
+	}
+	code, _, stderr = cli(t, "dedupe", "test")
+	if code != 2 || !strings.Contains(stderr, "--jsonl is required") {
+		t.Errorf("without --jsonl: exit %d, %q", code, stderr)
+	}
+}

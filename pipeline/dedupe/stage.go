@@ -243,8 +243,10 @@ func (s *Stage) publishUpdate(ctx context.Context, a *feeds.Article, k Key, owne
 func (s *Stage) dropCopy(ctx context.Context, a *feeds.Article, kind string, owner *claim) {
 	s.metrics.AddDuplicate(kind)
 	s.metrics.AddDedupe(a.Feed.ID, "duplicate")
-	s.log.Debug().Str("article_id", a.ID).Str("feed_id", a.Feed.ID).Str("key", kind).
-		Str("first_id", owner.ArticleID).Str("first_feed", owner.Feed).Msg("duplicate dropped")
+	// The link a user (and bench/eval) follows: this copy was merged into
+	// story_id, itself possibly a copy of another (follow the chain).
+	s.log.Info().Str("article_id", a.ID).Str("guid", a.GUID).Str("feed_id", a.Feed.ID).Str("key", kind).
+		Str("story_id", owner.ArticleID).Str("story_feed", owner.Feed).Msg("duplicate dropped")
 	if owner.ArticleID == "" || owner.ArticleID == a.ID || owner.Feed == a.Feed.ID {
 		return
 	}

@@ -193,20 +193,31 @@ func Same(a, b Signature, p Params) bool { return p.Same(Compare(a, b)) }
 
 // Same decides on measured scores; see Params for what each rule means.
 func (p Params) Same(s Scores) bool {
+	same, _ := p.Decide(s)
+	return same
+}
+
+// Decide is Same with the name of the rule that decided: for a match the
+// rule that found it ("jaccard", "containment", "corroborated",
+// "headline", "headline-only"), else why not ("live coverage",
+// "headline-only", "no rule").
+func (p Params) Decide(s Scores) (same bool, rule string) {
 	switch {
 	case s.Live:
-		return false
+		return false, "live coverage"
 	case s.HeadlineOnly >= 0:
-		return s.HeadlineOnly >= p.HeadlineOnly && s.HeadlineShared >= p.HeadlineOnlyMinShared
+		return s.HeadlineOnly >= p.HeadlineOnly && s.HeadlineShared >= p.HeadlineOnlyMinShared, "headline-only"
 	case s.MinSize >= p.MinShingles && s.Jaccard >= p.Jaccard:
-		return true
+		return true, "jaccard"
 	case s.MinSize >= p.MinShingles && s.Containment >= p.Containment && s.Support >= p.Support:
-		return true
+		return true, "containment"
 	case s.MinSize >= p.MinShingles && s.Containment >= p.CorroboratedContainment &&
 		s.Headline >= p.CorroboratedHeadline && s.HeadlineShared >= p.CorroboratedMinShared:
-		return true
+		return true, "corroborated"
+	case s.Headline >= p.Headline && s.HeadlineLonger >= p.HeadlineLonger && s.HeadlineShared >= p.HeadlineMinShared:
+		return true, "headline"
 	}
-	return s.Headline >= p.Headline && s.HeadlineLonger >= p.HeadlineLonger && s.HeadlineShared >= p.HeadlineMinShared
+	return false, "no rule"
 }
 
 // Score orders matches: the best evidence first.
