@@ -11,11 +11,14 @@
 // against the labels, for all items, each half (tag.Half) and the Polish
 // ones.
 //
-// Phase 2 (dedupe, a fresh store): the 197 pairs of dedupe-dev.jsonl, the a
-// items in five feeds and the b items in five other feeds served only once
-// the a feeds were polled; a pair is judged "same story" when only one of
-// its items reaches news.tagged.>. Plus a feed whose item gets a corrected
-// headline on its second poll: it must arrive as revision 2.
+// Phase 2 (dedupe, a fresh store): the 460 pairs of dedupe-dev.jsonl and
+// dedupe-dev-2.jsonl, the a items in five feeds and the b items in five
+// other feeds served only once the a feeds were polled. A pair is judged
+// by stories: each dropped copy is followed, through the daemon's
+// "duplicate dropped" log lines (article_id → story_id), to the story it
+// was merged into, transitively; the pair is "same story" when its two
+// items end in one story. Plus a feed whose item gets a corrected headline
+// on its second poll: it must arrive as revision 2.
 package main
 
 import (
@@ -26,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -68,8 +72,14 @@ func run(evalDir string) error {
 		}
 	}
 	var pairs []dedupePair
-	if err := readJSONL(filepath.Join(evalDir, "dedupe-dev.jsonl"), &pairs); err != nil {
-		return err
+	for _, name := range []string{"dedupe-dev.jsonl", "dedupe-dev-2.jsonl"} {
+		n := len(pairs)
+		if err := readJSONL(filepath.Join(evalDir, name), &pairs); err != nil {
+			return err
+		}
+		for i := n; i < len(pairs); i++ {
+			pairs[i].file = strings.TrimSuffix(name, ".jsonl")
+		}
 	}
 	okTag, err := tagging(bin, filepath.Join(tmp, "tagging"), tagItems)
 	if err != nil {
