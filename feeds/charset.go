@@ -342,8 +342,9 @@ var (
 )
 
 // dropForbiddenRefs removes the numeric character references of an XML
-// document that name a character XML 1.0 forbids, outside CDATA sections
-// (where "&#26;" is only text). A document without one is returned as it
+// document that encoding/xml would fail the whole document on (fatalRefLen:
+// those naming a character XML 1.0 forbids), outside CDATA sections (where
+// "&#26;" is only text). A document without one is returned as it
 // is; one without "&#" costs a single search.
 func dropForbiddenRefs(b []byte) []byte {
 	var out []byte
@@ -363,7 +364,7 @@ func dropForbiddenRefs(b []byte) []byte {
 			cdata = indexFrom(b, pos, cdataStart)
 			continue
 		}
-		if n, r, ok := parseCharRef(b[j:]); ok && forbiddenXMLChar(r) {
+		if n := fatalRefLen(b[j:]); n > 0 {
 			out = append(out, b[last:j]...)
 			last = j + n
 		}
@@ -381,45 +382,4 @@ func indexFrom(b []byte, from int, sep []byte) int {
 		return from + i
 	}
 	return -1
-}
-
-// parseCharRef reads "&#123;" or "&#x7B;" at the start of b and returns its
-// length and value; a value too large for a rune reads as one past the
-// last code point.
-func parseCharRef(b []byte) (n int, r rune, ok bool) {
-	i, base := 2, rune(10)
-	if i < len(b) && (b[i] == 'x' || b[i] == 'X') {
-		i, base = 3, 16
-	}
-	start := i
-	for ; i < len(b); i++ {
-		d := rune(-1)
-		switch c := b[i]; {
-		case '0' <= c && c <= '9':
-			d = rune(c - '0')
-		case base == 16 && 'a' <= c && c <= 'f':
-			d = rune(c-'a') + 10
-		case base == 16 && 'A' <= c && c <= 'F':
-			d = rune(c-'A') + 10
-		}
-		if d < 0 {
-			break
-		}
-		r = min(r*base+d, utf8.MaxRune+1)
-	}
-	if i == start || i >= len(b) || b[i] != ';' {
-		return 0, 0, false
-	}
-	return i + 1, r, true
-}
-
-// forbiddenXMLChar reports whether XML 1.0 forbids r in a document.
-func forbiddenXMLChar(r rune) bool {
-	switch {
-	case r < 0x20:
-		return r != '\t' && r != '\n' && r != '\r'
-	case 0xD800 <= r && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF:
-		return true
-	}
-	return r > utf8.MaxRune
 }

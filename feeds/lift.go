@@ -133,40 +133,62 @@ func liftText(raw []byte) (string, bool) {
 	}
 }
 
-// charRefsAllowed reports whether every character reference in text ("&#"
-// digits ";", or "&#x" hex digits ";") names a character encoding/xml
-// accepts. It is generous about what counts as a reference: any "&#"
-// followed by digits up to a ';' is judged.
+// charRefsAllowed reports whether every character reference in text names
+// a character encoding/xml accepts (see fatalRefLen).
 func charRefsAllowed(text string) bool {
 	for {
 		i := strings.Index(text, "&#")
 		if i < 0 {
 			return true
 		}
-		text = text[i+2:]
-		base := 10
-		if len(text) > 0 && text[0] == 'x' {
-			base, text = 16, text[1:]
-		}
-		n := 0
-		for n < len(text) && isDigitIn(text[n], base) {
-			n++
-		}
-		if n == len(text) || text[n] != ';' {
-			continue // not a reference: encoding/xml keeps it as text
-		}
-		v, err := strconv.ParseUint(text[:n], base, 64)
-		if err != nil || v > 0x10FFFF {
-			continue // kept as text
-		}
-		if v < 0x20 && v != '\t' && v != '\n' && v != '\r' || v == 0xFFFE || v == 0xFFFF {
+		if fatalRefLen(text[i:]) > 0 {
 			return false
 		}
+		text = text[i+2:]
 	}
 }
 
-func isDigitIn(c byte, base int) bool {
+// fatalRefLen returns the length of the character reference at the start
+// of s when encoding/xml fails the whole document on it — "&#" digits ";"
+// or "&#x" hex digits ";" naming a character XML forbids (a C0 control but
+// tab, newline and carriage return; U+FFFE, U+FFFF) — else 0. What it keeps
+// as text is not fatal: no ';', "&#X", a value beyond Unicode. It is
+// generous about what counts as a reference: any "&#" followed by digits
+// up to a ';' is judged.
+func fatalRefLen[T string | []byte](s T) int {
+	if len(s) < 3 || s[0] != '&' || s[1] != '#' {
+		return 0
+	}
+	i, base := 2, uint64(10)
+	if s[i] == 'x' {
+		i, base = 3, 16
+	}
+	start := i
+	var v uint64
+	for ; i < len(s) && isDigitIn(s[i], base); i++ {
+		v = min(v*base+digitValue(s[i]), 0x110000) // past Unicode stays past it
+	}
+	if i == start || i == len(s) || s[i] != ';' || v > 0x10FFFF {
+		return 0
+	}
+	if v < 0x20 && v != '\t' && v != '\n' && v != '\r' || v == 0xFFFE || v == 0xFFFF {
+		return i + 1
+	}
+	return 0
+}
+
+func isDigitIn(c byte, base uint64) bool {
 	return '0' <= c && c <= '9' || base == 16 && ('a' <= c && c <= 'f' || 'A' <= c && c <= 'F')
+}
+
+func digitValue(c byte) uint64 {
+	switch {
+	case c <= '9':
+		return uint64(c - '0')
+	case c >= 'a':
+		return uint64(c-'a') + 10
+	}
+	return uint64(c-'A') + 10
 }
 
 // entityWindow is how far after an '&' gofeed looks for the ';' that ends

@@ -86,7 +86,7 @@ func (n *normaliser) article(item *gofeed.Item) (Article, bool) {
 		Schema:      SchemaV1,
 		Feed:        n.src,
 		GUID:        item.GUID,
-		Title:       title(item.Title),
+		Title:       capped(item.Title, TitleMaxRunes),
 		ContentHTML: capContent(item.Content),
 		Authors:     personNames(item.Authors),
 		Categories:  categories(item.Categories),
@@ -191,11 +191,12 @@ func (n *normaliser) image(item *gofeed.Item) string {
 	return u.String()
 }
 
-// title is the plain text of an item's title, capped at TitleMaxRunes.
-func title(html string) string {
-	text, cut := plainTextPrefix(html, TitleMaxRunes)
+// capped is the plain text of html, cut at a word boundary (ending in
+// "…") when it has more than maxRunes runes.
+func capped(html string, maxRunes int) string {
+	text, cut := plainTextPrefix(html, maxRunes)
 	if cut {
-		text = truncateWords(text, TitleMaxRunes)
+		text = truncateWords(text, maxRunes)
 	}
 	return text
 }
@@ -204,14 +205,9 @@ func title(html string) string {
 // capped at SummaryMaxRunes.
 func summary(item *gofeed.Item) string {
 	for _, html := range []string{item.Description, item.Content} {
-		text, cut := plainTextPrefix(html, SummaryMaxRunes)
-		if text == "" {
-			continue
+		if text := capped(html, SummaryMaxRunes); text != "" {
+			return text
 		}
-		if cut {
-			text = truncateWords(text, SummaryMaxRunes)
-		}
-		return text
 	}
 	return ""
 }

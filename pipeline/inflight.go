@@ -53,7 +53,7 @@ func (f *inflight) oldest() (seq uint64, age time.Duration) {
 	return seq, age
 }
 
-// inflightGauge is registered once per Metrics.
+// newInflightGauge registers the gauge; one per Metrics.
 func newInflightGauge(reg prometheus.Registerer) *prometheus.GaugeVec {
 	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "newswire_stage_oldest_inflight_seconds",

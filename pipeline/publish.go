@@ -107,7 +107,7 @@ func DecodeArticle(data []byte) (*feeds.Article, error) {
 	}
 	// The feed id becomes a subject token (news.unique.<feed>): ">" or
 	// "a.b" would publish where subscribers do not expect it.
-	if !ValidSubjectToken(a.Feed.ID) {
+	if !validSubjectToken(a.Feed.ID) {
 		return nil, Permanent(fmt.Errorf("feed id %q is not a subject token: want 1 to %d of a-z, 0-9, _ and -", a.Feed.ID, maxTokenLen))
 	}
 	// What a stage reads is bounded: no field larger than the poller makes.
@@ -126,10 +126,10 @@ const (
 	maxTokenLen     = 64
 )
 
-// ValidSubjectToken reports whether s can stand as one token of a subject
+// validSubjectToken reports whether s can stand as one token of a subject
 // newswire publishes on (a feed id in news.unique.<feed>): 1 to 64 of a-z,
 // 0-9, _ and -, as configs accepts for feed ids.
-func ValidSubjectToken(s string) bool {
+func validSubjectToken(s string) bool {
 	if len(s) == 0 || len(s) > maxTokenLen {
 		return false
 	}

@@ -111,6 +111,18 @@ func OpenStoreWatch(dir string, reg prometheus.Registerer, log zerolog.Logger) (
 // wrong, and marks the streams as they are now. Call it once the server
 // has recovered the streams, before anything writes to them.
 func (w *StoreWatch) Check(ctx context.Context, js jetstream.JetStream) error {
+	return w.record(ctx, js, true)
+}
+
+// Mark records what the streams hold now (periodically and at shutdown),
+// so that the next start compares with the latest state.
+func (w *StoreWatch) Mark(ctx context.Context, js jetstream.JetStream) error {
+	return w.record(ctx, js, false)
+}
+
+// record marks every watched stream as it is now, first comparing it with
+// its mark when compare is set, and saves the marks.
+func (w *StoreWatch) record(ctx context.Context, js jetstream.JetStream, compare bool) error {
 	for _, name := range watchedStreams {
 		now, err := streamMark(ctx, js, name)
 		if err != nil {
@@ -118,13 +130,13 @@ func (w *StoreWatch) Check(ctx context.Context, js jetstream.JetStream) error {
 		}
 		w.mu.Lock()
 		was, seen := w.state.Marks[name]
+		w.state.Marks[name] = now
 		w.mu.Unlock()
-		if seen {
+		if compare && seen {
 			if what := compareMarks(was, now); what != "" {
 				w.add(name, what)
 			}
 		}
-		w.setMark(name, now)
 	}
 	return w.save()
 }
@@ -147,19 +159,6 @@ func compareMarks(was, now StreamMark) string {
 	return ""
 }
 
-// Mark records what the streams hold now (periodically and at shutdown),
-// so that the next start compares with the latest state.
-func (w *StoreWatch) Mark(ctx context.Context, js jetstream.JetStream) error {
-	for _, name := range watchedStreams {
-		now, err := streamMark(ctx, js, name)
-		if err != nil {
-			return err
-		}
-		w.setMark(name, now)
-	}
-	return w.save()
-}
-
 // watchedStreams are the streams whose messages only ever leave from the
 // head (age limits), so that a loss anywhere else is damage. The KV
 // buckets are not among them: they delete old revisions in the middle.
@@ -172,12 +171,6 @@ func streamMark(ctx context.Context, js jetstream.JetStream, name string) (Strea
 	}
 	st := s.CachedInfo().State
 	return StreamMark{FirstSeq: st.FirstSeq, LastSeq: st.LastSeq, Msgs: st.Msgs}, nil
-}
-
-func (w *StoreWatch) setMark(name string, m StreamMark) {
-	w.mu.Lock()
-	w.state.Marks[name] = m
-	w.mu.Unlock()
 }
 
 // serverDamage matches the server's log lines about a stream it found

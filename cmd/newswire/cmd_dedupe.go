@@ -13,6 +13,7 @@ import (
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline/dedupe"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
+	"github.com/newswire/newswire/pipeline/tag"
 )
 
 func cmdDedupe(_ context.Context, e *env, args []string) error {
@@ -88,25 +89,13 @@ func keysOf(it dedupeItem) map[string]string {
 }
 
 func testPairs(w io.Writer, r io.Reader, path string, showErrors bool) error {
-	type counts struct{ tp, fp, fn, tn int }
-	rows := map[string]*counts{}
+	rows := map[string]*tag.Confusion{}
 	order := []string{"all", "certain only", "Polish"}
 	add := func(row string, got, want bool) {
-		c := rows[row]
-		if c == nil {
-			c = &counts{}
-			rows[row] = c
+		if rows[row] == nil {
+			rows[row] = &tag.Confusion{}
 		}
-		switch {
-		case got && want:
-			c.tp++
-		case got:
-			c.fp++
-		case want:
-			c.fn++
-		default:
-			c.tn++
-		}
+		rows[row].Add(got, want)
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 16<<20)
@@ -156,17 +145,10 @@ func testPairs(w io.Writer, r io.Reader, path string, showErrors bool) error {
 		if c == nil {
 			continue
 		}
-		p, r := fraction(c.tp, c.tp+c.fp), fraction(c.tp, c.tp+c.fn)
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t\n", name, c.tp+c.fp+c.fn+c.tn, c.tp, c.fp, c.fn, p, r)
+		p, r, _ := c.Scores()
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t\n", name, c.TP+c.FP+c.FN+c.TN, c.TP, c.FP, c.FN, p, r)
 	}
 	return tw.Flush()
-}
-
-func fraction(a, b int) float64 {
-	if b == 0 {
-		return 0
-	}
-	return float64(a) / float64(b)
 }
 
 // polish reports whether text has letters only Polish among the feeds'

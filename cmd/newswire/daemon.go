@@ -104,9 +104,6 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 		return nil, err
 	}
 	if url == "" {
-		if err := os.MkdirAll(cfg.NATS.Embedded.StoreDir, 0o755); err != nil {
-			return nil, fmt.Errorf("nats.embedded.store_dir: %w", err)
-		}
 		d.store, err = pipeline.OpenStoreWatch(cfg.NATS.Embedded.StoreDir, d.reg, log)
 		if err != nil {
 			return nil, err

@@ -12,9 +12,6 @@ import (
 // phrase ("due to sanctions", "despite a truce") is mentioned in passing
 // and counts passing_weight times as much.
 
-// newScratch returns empty buffers for one scan.
-func newScratch() *scratch { return &scratch{counted: map[uint64]bool{}} }
-
 // ledeLength returns the length in bytes of the first sentence of s: up to
 // a bullet (•) that follows text, or
 // the first '.', '!' or '?' (and the quotes or brackets closing it) that is

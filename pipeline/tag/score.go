@@ -65,18 +65,16 @@ type topicHit struct {
 
 // scratch holds the buffers of one scan, reused through Rules.scratch.
 type scratch struct {
-	text       []byte
-	bounds     []int32
-	occ        []occurrence
-	all        []topicHit
-	group      group
-	hits       []scoredHit
-	ledeText   []byte
-	ledeBounds []int32
-	lede       int32 // tokens of the summary's first sentence
-	senses     []int32
-	context    []int32
-	counted    map[uint64]bool // entry<<8 | field of the hits that counted
+	text    []byte
+	bounds  []int32
+	occ     []occurrence
+	all     []topicHit
+	group   group
+	hits    []scoredHit
+	lede    int32 // tokens of the summary's first sentence
+	senses  []int32
+	context []int32
+	counted map[uint64]bool // entry<<8 | field of the hits that counted
 }
 
 // Match returns the topics whose rules the document scores at least their
@@ -123,6 +121,9 @@ func (r *Rules) Match(d Document) []feeds.TopicMatch {
 	return out
 }
 
+// newScratch returns empty buffers for one scan.
+func newScratch() *scratch { return &scratch{counted: map[uint64]bool{}} }
+
 func (r *Rules) getScratch() *scratch {
 	if s, ok := r.scratch.Get().(*scratch); ok {
 		return s
@@ -139,10 +140,16 @@ func (r *Rules) scan(d Document, s *scratch) langSet {
 	var det languageDetector
 	s.occ = s.occ[:0]
 	for f, text := range [numFields]string{d.Title, d.Summary, d.Content} {
-		s.text, s.bounds = tokenise(text, s.text[:0], s.bounds[:0])
 		if field(f) == fieldSummary {
-			s.ledeText, s.ledeBounds = tokenise(text[:ledeLength(text)], s.ledeText[:0], s.ledeBounds[:0])
-			s.lede = int32(len(s.ledeBounds) / 2)
+			// The lede ends at a boundary, so tokenising it and then
+			// the rest gives the tokens of the whole, and counts the
+			// lede's on the way.
+			n := ledeLength(text)
+			s.text, s.bounds = tokenise(text[:n], s.text[:0], s.bounds[:0])
+			s.lede = int32(len(s.bounds) / 2)
+			s.text, s.bounds = tokenise(text[n:], s.text, s.bounds)
+		} else {
+			s.text, s.bounds = tokenise(text, s.text[:0], s.bounds[:0])
 		}
 		if lang == 0 && field(f) != fieldContent {
 			det.add(s.text, s.bounds)
