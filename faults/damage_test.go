@@ -25,12 +25,7 @@ func TestStoreDamageIsShown(t *testing.T) {
 	skipShort(t)
 	dir := t.TempDir()
 	natsPort, httpPort := freePort(t), freePort(t)
-	cfg := filepath.Join(dir, "newswire.yaml")
-	body := fmt.Sprintf("nats:\n  embedded:\n    listen: 127.0.0.1:%d\n    store_dir: %s\nhttp:\n  listen: 127.0.0.1:%d\nfeeds: []\n",
-		natsPort, filepath.Join(dir, "store"), httpPort)
-	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfg := embeddedConfig(t, filepath.Join(dir, "newswire.yaml"), natsPort, filepath.Join(dir, "store"), httpPort)
 	d := newProc(t, "newswire", binaries.newswire, "run", "--config", cfg, "--log-format", "json")
 	d.waitLog("newswire running", 60*time.Second)
 

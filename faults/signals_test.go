@@ -2,8 +2,6 @@ package faults
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -15,12 +13,7 @@ import (
 // in SIGKILL).
 func TestStopWhileWaitingForBroker(t *testing.T) {
 	skipShort(t)
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "newswire.yaml")
-	body := fmt.Sprintf("nats:\n  url: nats://127.0.0.1:%d\nhttp:\n  listen: 127.0.0.1:%d\nfeeds: []\n", freePort(t), freePort(t))
-	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfg := stageConfigHTTP(t, fmt.Sprintf("nats://127.0.0.1:%d", freePort(t)), 1, "127.0.0.1:0")
 	p := newProc(t, "newswire", binaries.newswire, "run", "--config", cfg, "--log-format", "json")
 	p.waitLog("NATS not reachable yet", 30*time.Second)
 	start := time.Now()

@@ -27,6 +27,18 @@ func stageConfigHTTP(t *testing.T, url string, replicas int, listen string) stri
 	return path
 }
 
+// embeddedConfig writes a config at path for a daemon with an embedded
+// server on natsPort, its store in store and HTTP on httpPort, no feeds.
+func embeddedConfig(t *testing.T, path string, natsPort int, store string, httpPort int) string {
+	t.Helper()
+	conf := fmt.Sprintf("nats:\n  embedded:\n    listen: 127.0.0.1:%d\n    store_dir: %s\nhttp:\n  listen: 127.0.0.1:%d\nfeeds: []\n",
+		natsPort, store, httpPort)
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // startStages starts n processes of `newswire run --only part` on config
 // and waits until each says it is running.
 func startStages(t *testing.T, config, part string, n int) []*proc {

@@ -1,8 +1,6 @@
 package faults
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,13 +17,7 @@ func TestSecondDaemonOnOneStore(t *testing.T) {
 	dir := t.TempDir()
 	store := filepath.Join(dir, "store")
 	config := func(name string) string {
-		path := filepath.Join(dir, name+".yaml")
-		cfg := fmt.Sprintf("nats:\n  embedded:\n    listen: 127.0.0.1:%d\n    store_dir: %s\nhttp:\n  listen: 127.0.0.1:%d\nfeeds: []\n",
-			freePort(t), store, freePort(t))
-		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
+		return embeddedConfig(t, filepath.Join(dir, name+".yaml"), freePort(t), store, freePort(t))
 	}
 	first := newProc(t, "first", binaries.newswire, "run", "--config", config("first"), "--log-format", "json")
 	first.waitLog("newswire running", 60*time.Second)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -41,32 +42,18 @@ func publishRaw(t *testing.T, js jetstream.JetStream, id string, data []byte) {
 // is retried MaxDeliver times and then dead-lettered, and the stage keeps
 // going after both.
 func TestRunnerAckRule(t *testing.T) {
-	srv := natstest.Start(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	topo := pipeline.DefaultTopology()
-	topo.MaxDeliver = 3
-	if _, err := pipeline.EnsureTopology(ctx, srv.JS, topo); err != nil {
-		t.Fatal(err)
-	}
+	srv := topologyServer(t, 3)
 	var panics atomic.Int32
-	handler := func(ctx context.Context, msg jetstream.Msg) error {
-		a, err := pipeline.DecodeArticle(msg.Data())
-		if err != nil {
-			return err
-		}
+	handler := passOn(srv.JS, func(a *feeds.Article) {
 		if a.Title == "boom" {
 			panics.Add(1)
 			panic("boom article")
 		}
-		return pipeline.PublishJSON(ctx, srv.JS, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil)
-	}
-	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
+	})
+	stop := runUntilStopped(t, pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
 		Stage: "dedupe", Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
 		MaxDeliver: 3, RetryDelay: 10 * time.Millisecond,
-	}, handler, nil, zerolog.Nop())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
+	}, handler, nil, zerolog.Nop()))
 
 	good, _ := json.Marshal(article("a1", "fine"))
 	boom, _ := json.Marshal(article("a2", "boom"))
@@ -101,15 +88,7 @@ func TestRunnerAckRule(t *testing.T) {
 		t.Errorf("handler panicked %d times, want 3 (MaxDeliver)", got)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run returned %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not return after cancel")
-	}
+	stop()
 	// Nothing is left unacknowledged.
 	cons, err := srv.JS.Consumer(context.Background(), pipeline.StreamRaw, pipeline.ConsumerDedupe)
 	if err != nil {
@@ -158,35 +137,21 @@ func TestEnsureTopologyIdempotent(t *testing.T) {
 // shows as stuck: in Health (so /readyz), in the oldest-in-flight metric
 // and in the log; once it is done, not any more.
 func TestRunnerDeadline(t *testing.T) {
-	srv := natstest.Start(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	topo := pipeline.DefaultTopology()
-	topo.MaxDeliver = 2
-	if _, err := pipeline.EnsureTopology(ctx, srv.JS, topo); err != nil {
-		t.Fatal(err)
-	}
+	srv := topologyServer(t, 2)
 	var calls atomic.Int32
-	handler := func(ctx context.Context, msg jetstream.Msg) error {
-		a, err := pipeline.DecodeArticle(msg.Data())
-		if err != nil {
-			return err
-		}
+	handler := passOn(srv.JS, func(a *feeds.Article) {
 		if a.Title == "slow" {
 			calls.Add(1)
 			time.Sleep(1500 * time.Millisecond) // work that does not look at ctx
 		}
-		return pipeline.PublishJSON(ctx, srv.JS, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil)
-	}
+	})
 	reg := prometheus.NewRegistry()
 	metrics := pipeline.NewMetrics(reg)
 	var logs bytes.Buffer // read once the runner has stopped
-	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
+	stop := runUntilStopped(t, pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
 		Stage: "tag", Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
 		MaxDeliver: 2, RetryDelay: 10 * time.Millisecond, Timeout: 300 * time.Millisecond,
-	}, handler, metrics, zerolog.New(zerolog.SyncWriter(&logs)))
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
+	}, handler, metrics, zerolog.New(zerolog.SyncWriter(&logs))))
 
 	slow, _ := json.Marshal(article("s1", "slow"))
 	publishRaw(t, srv.JS, "s1", slow)
@@ -218,11 +183,65 @@ func TestRunnerDeadline(t *testing.T) {
 		t.Errorf("handler ran %d times, want 2 (MaxDeliver)", got)
 	}
 	waitUntil(t, "the stuck condition to clear", 5*time.Second, func() bool { return len(metrics.Health().Blocked()) == 0 })
-	cancel()
-	<-done
+	stop()
 	if !strings.Contains(logs.String(), "stage stuck") {
 		t.Errorf("no log line about the stuck stage:\n%s", logs.String())
 	}
+}
+
+// topologyServer starts a server with newswire's streams, consumers and
+// buckets; maxDeliver deliveries of a failing message (0: the default).
+func topologyServer(t *testing.T, maxDeliver int) *natstest.Server {
+	t.Helper()
+	srv := natstest.Start(t)
+	topo := pipeline.DefaultTopology()
+	if maxDeliver > 0 {
+		topo.MaxDeliver = maxDeliver
+	}
+	if _, err := pipeline.EnsureTopology(context.Background(), srv.JS, topo); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// passOn is the handler of these tests: it decodes the article, hands it
+// to before (when set) and publishes it on news.unique.<feed>.
+func passOn(js jetstream.JetStream, before func(a *feeds.Article)) pipeline.Handler {
+	return func(ctx context.Context, msg jetstream.Msg) error {
+		a, err := pipeline.DecodeArticle(msg.Data())
+		if err != nil {
+			return err
+		}
+		if before != nil {
+			before(a)
+		}
+		return pipeline.PublishJSON(ctx, js, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil)
+	}
+}
+
+// runUntilStopped runs r in the background; stop cancels it and requires
+// Run to return nil within 5 s. A test that ends early is stopped too.
+func runUntilStopped(t *testing.T, r *pipeline.Runner) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("Run returned %v", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Error("Run did not return within 5s of cancel")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 func gaugeValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
@@ -256,24 +275,10 @@ func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool
 // makes is dead-lettered at its first delivery with the reason, and
 // nothing of it is published.
 func TestStageInputChecks(t *testing.T) {
-	srv := natstest.Start(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if _, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.DefaultTopology()); err != nil {
-		t.Fatal(err)
-	}
-	handler := func(ctx context.Context, msg jetstream.Msg) error {
-		a, err := pipeline.DecodeArticle(msg.Data())
-		if err != nil {
-			return err
-		}
-		return pipeline.PublishJSON(ctx, srv.JS, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil)
-	}
-	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
+	srv := topologyServer(t, 0)
+	stop := runUntilStopped(t, pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
 		Stage: "dedupe", Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe, RetryDelay: 10 * time.Millisecond,
-	}, handler, nil, zerolog.Nop())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
+	}, passOn(srv.JS, nil), nil, zerolog.Nop()))
 
 	bad := map[string]string{ // article id → what the reason must say
 		">":    `feed id ">" is not a subject token`,
@@ -316,6 +321,5 @@ func TestStageInputChecks(t *testing.T) {
 		}
 		t.Errorf("news.unique holds %v, want only news.unique.f1", subjects)
 	}
-	cancel()
-	<-done
+	stop()
 }

@@ -217,36 +217,21 @@ func oneLine(s string, max int) string {
 // with --json, whose stdout is the rows); with ack it acknowledges it
 // first. A daemon that does not answer there says nothing.
 func reportStore(ctx context.Context, e *env, httpAddr string, ack, asJSON bool) error {
-	client := &http.Client{Timeout: 3 * time.Second}
 	base := "http://" + httpAddr
 	if ack {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/store/ack", nil)
-		if err != nil {
-			return err
-		}
-		resp, err := client.Do(req)
+		status, body, err := daemonRequest(ctx, http.MethodPost, base+"/store/ack")
 		if err != nil {
 			return fmt.Errorf("status --ack-damage: the daemon's HTTP endpoint %s: %w", httpAddr, err)
 		}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("status --ack-damage: %s: %s", resp.Status, strings.TrimSpace(string(body)))
+		if status != http.StatusOK {
+			return fmt.Errorf("status --ack-damage: %d: %s", status, strings.TrimSpace(string(body)))
 		}
 		fmt.Fprint(e.stderr, "store damage "+string(body))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/store", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil // no daemon here (status --nats of a remote cluster)
-	}
-	defer resp.Body.Close()
 	var rep storeReport
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&rep) != nil {
-		return nil
+	status, body, err := daemonRequest(ctx, http.MethodGet, base+"/store")
+	if err != nil || status != http.StatusOK || json.Unmarshal(body, &rep) != nil {
+		return nil // no daemon here (status --nats of a remote cluster)
 	}
 	w := e.stdout
 	if asJSON {
@@ -259,4 +244,20 @@ func reportStore(ctx context.Context, e *env, httpAddr string, ack, asJSON bool)
 		fmt.Fprintln(w)
 	}
 	return nil
+}
+
+// daemonRequest sends one request to the daemon's HTTP endpoint and
+// returns the status and (at most 1 MiB of) the body.
+func daemonRequest(ctx context.Context, method, url string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp, err := (&http.Client{Timeout: 3 * time.Second}).Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, body, err
 }

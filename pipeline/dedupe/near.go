@@ -123,6 +123,8 @@ func (w *Window) Run(ctx context.Context) error {
 			w.markCaughtUp() // a second without a message: at the end
 			if w.need.Load() > w.followed.Load() {
 				stalls++
+			} else {
+				stalls = 0
 			}
 		default:
 			stalls++
