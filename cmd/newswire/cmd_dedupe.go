@@ -17,8 +17,9 @@ import (
 )
 
 func cmdDedupe(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "dedupe", "test --jsonl PAIRS [--show-errors]")
+	fs := newFlags(e, "dedupe", "test --jsonl PAIRS [--half tune|check] [--show-errors]")
 	jsonl := fs.String("jsonl", "", "labelled pairs, one JSON object a line: {pair_id, label: same_story|different_story, a: {title, summary, link}, b: {…}}")
+	half := fs.String("half", "", "only the pairs of this half, tune or check (fixed by a hash of each pair's id, as topics test)")
 	showErrors := fs.Bool("show-errors", false, "explain every pair judged against its label: scores and the rule that decided")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -31,12 +32,15 @@ func cmdDedupe(_ context.Context, e *env, args []string) error {
 	if *jsonl == "" {
 		return usagef("dedupe test: --jsonl is required")
 	}
+	if *half != "" && *half != "tune" && *half != "check" {
+		return usagef("dedupe test: --half %q: want tune or check", *half)
+	}
 	f, err := os.Open(*jsonl)
 	if err != nil {
 		return usagef("dedupe test: %v", err)
 	}
 	defer f.Close()
-	return testPairs(e.stdout, f, *jsonl, *showErrors)
+	return testPairs(e.stdout, f, *jsonl, *half, *showErrors)
 }
 
 // dedupePair is one line of a pairs file (shared/eval/dedupe-dev*.jsonl).
@@ -71,7 +75,7 @@ func judgePair(a, b dedupeItem) pairVerdict {
 			return pairVerdict{same: true, rule: "exact " + kind}
 		}
 	}
-	s := near.Compare(near.Sign(a.Title, a.Summary), near.Sign(b.Title, b.Summary))
+	s := near.Compare(near.SignLinked(a.Title, a.Summary, a.Link), near.SignLinked(b.Title, b.Summary, b.Link))
 	same, rule := near.DefaultParams().Decide(s)
 	return pairVerdict{same: same, rule: rule, scores: s}
 }
@@ -88,7 +92,7 @@ func keysOf(it dedupeItem) map[string]string {
 	return keys
 }
 
-func testPairs(w io.Writer, r io.Reader, path string, showErrors bool) error {
+func testPairs(w io.Writer, r io.Reader, path, half string, showErrors bool) error {
 	rows := map[string]*tag.Confusion{}
 	order := []string{"all", "certain only", "Polish"}
 	add := func(row string, got, want bool) {
@@ -110,6 +114,9 @@ func testPairs(w io.Writer, r io.Reader, path string, showErrors bool) error {
 		}
 		if p.Label != "same_story" && p.Label != "different_story" {
 			return usagef("dedupe test: %s:%d: label %q: want same_story or different_story", path, line, p.Label)
+		}
+		if half != "" && tag.Half(p.ID) != half {
+			continue
 		}
 		n++
 		v := judgePair(p.A, p.B)

@@ -222,7 +222,7 @@ func (w *Window) ingest(m jetstream.Msg) (pending uint64) {
 	}
 	sig, err := near.Decode(minhashOf(a))
 	if err != nil {
-		sig = near.Sign(a.Title, a.Summary)
+		sig = near.SignLinked(a.Title, a.Summary, a.URL)
 	}
 	w.idx.Add(a.ID, meta.Timestamp, sig)
 	return meta.NumPending

@@ -194,7 +194,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	if w := s.opts.Window; w != nil {
-		sig := near.Sign(a.Title, a.Summary)
+		sig := near.SignLinked(a.Title, a.Summary, a.URL)
 		a.Dedupe.MinHash = sig.Encode()
 		first, err := w.publishUnlessCopy(ctx, a, sig, meta.NumDelivered > 1)
 		if err != nil {

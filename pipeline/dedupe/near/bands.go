@@ -76,6 +76,9 @@ func (bd Banding) keys(dst []uint32, sig Signature, scratch []uint32) ([]uint32,
 		}
 		add(minhashInto(scratch[:n], sig.Head), bd.HeadBands, bd.HeadRows, 0x200)
 	}
+	if sig.LinkID != 0 { // one publisher's one article, whatever its text became
+		add([]uint32{sig.LinkID}, 1, 1, 0x300)
+	}
 	return dst, scratch
 }
 

@@ -41,6 +41,13 @@ type Params struct {
 	// HeadlineOnlyMinShared bigrams.
 	HeadlineOnly          float64
 	HeadlineOnlyMinShared int
+	// Publisher: one publisher does not run two stories under one
+	// headline: items of the same site whose headlines name the same
+	// numbers and share this much of the shorter one's bigrams, at least
+	// PublisherMinShared of them, are one story (its two feeds, an edited
+	// headline). The numbers guard a daily series ("Wordle 902 answer").
+	Publisher          float64
+	PublisherMinShared int
 }
 
 // DefaultParams were chosen on dedupe-dev.jsonl; eval_test.go pins them.
@@ -56,10 +63,13 @@ func DefaultParams() Params {
 
 		CorroboratedContainment: 0.5,
 		CorroboratedHeadline:    0.6,
-		CorroboratedMinShared:   6,
+		CorroboratedMinShared:   5,
 
 		HeadlineOnly:          0.8,
 		HeadlineOnlyMinShared: 3,
+
+		Publisher:          0.8,
+		PublisherMinShared: 3,
 	}
 }
 
@@ -75,7 +85,10 @@ type Scores struct {
 	HeadlineShared int     // bigrams the headlines share
 	HeadlineOnly   float64 // containment of a summary-less item's headline in the other's (-1: both have summaries)
 
-	Live bool // either is live coverage
+	Kinds       [2]Kind // of a and b
+	SameLink    bool    // one publisher's one article number
+	SameSite    bool    // one publisher
+	SameNumbers bool    // the headlines name the same numbers (or none)
 }
 
 // Compare measures two signatures. It is symmetric.
@@ -115,7 +128,10 @@ func scores(a, b Signature, o overlaps) Scores {
 			s.HeadlineOnly = max(s.HeadlineOnly, float64(s.HeadlineShared)/float64(len(x.Head)))
 		}
 	}
-	s.Live = a.Live || b.Live
+	s.Kinds = [2]Kind{a.Kind, b.Kind}
+	s.SameLink = a.LinkID != 0 && a.LinkID == b.LinkID
+	s.SameSite = a.Site != 0 && a.Site == b.Site
+	s.SameNumbers = a.Numbers == b.Numbers
 	return s
 }
 
@@ -198,13 +214,20 @@ func (p Params) Same(s Scores) bool {
 }
 
 // Decide is Same with the name of the rule that decided: for a match the
-// rule that found it ("jaccard", "containment", "corroborated",
-// "headline", "headline-only"), else why not ("live coverage",
-// "headline-only", "no rule").
+// rule that found it ("same link", "publisher", "jaccard", "containment",
+// "corroborated", "headline", "headline-only"), else why not ("live
+// coverage", "video against article" and other kinds, "headline-only",
+// "no rule").
 func (p Params) Decide(s Scores) (same bool, rule string) {
 	switch {
-	case s.Live:
+	case s.Kinds[0] == Live || s.Kinds[1] == Live:
 		return false, "live coverage"
+	case s.Kinds[0] != s.Kinds[1]:
+		return false, s.Kinds[0].String() + " against " + s.Kinds[1].String()
+	case s.SameLink:
+		return true, "same link"
+	case s.SameSite && s.SameNumbers && s.Headline >= p.Publisher && s.HeadlineShared >= p.PublisherMinShared:
+		return true, "publisher"
 	case s.HeadlineOnly >= 0:
 		return s.HeadlineOnly >= p.HeadlineOnly && s.HeadlineShared >= p.HeadlineOnlyMinShared, "headline-only"
 	case s.MinSize >= p.MinShingles && s.Jaccard >= p.Jaccard:

@@ -153,20 +153,34 @@ func TestSignStable(t *testing.T) {
 	if got, want := len(s.Body), 34; got != want {
 		t.Errorf("body shingles = %d, want %d", got, want)
 	}
-	const want = "AQAwtsGxAeIKagNSKvUD4I-OAEPelg40s_IGZOTiCuA6sAWMj-cOU42lCU4SwALpNNcAGy6dCYwtjQZTBDcDpzNzARpgXwE8tNMJUdLPBYIFOQUpu-oMstDMBqvUugKEBP0KpU7jB5seoQA89hUAXgFCAcMzYwKnaTEPjQb5A4_p-glrixkH49QtCNxknwQW4uQBdTlsAS5fZg4jeBgCcpNCAV1v9gPtfycK3EcLAKO7AQLZP10PQK7lAMcC1ghPy-kWIlUPqxM5F6oh8CbQMAU27zssTARQvlSuYq9jDWj_aqFsNnJbd2V8IICTlpGYZJlup8qz7blrzdHOGtmC4F7jwOMg7I79DOcGxAv5NIs58klsTahPi2HksOK08rpb9A1iGyg6hz36RiNcY2KjaTqEnppmsd6xlN48-yWSCDgMQg9iG6ogKDpUOoc9-kbORzFOB1MjXGNio2lcbV5viXw6hLmJGZCemlObX5xmsd6xNbUrtkG9c8KtypTeS-ZF6BPwTPI8-w"
+	const want = "AgAwtsGxAeIKagNSKvUD4I-OAEPelg40s_IGZOTiCuA6sAWMj-cOU42lCU4SwALpNNcAGy6dCYwtjQZTBDcDpzNzARpgXwE8tNMJUdLPBYIFOQUpu-oMstDMBqvUugKEBP0KpU7jB5seoQA89hUAXgFCAcMzYwKnaTEPjQb5A4_p-glrixkH49QtCNxknwQW4uQBdTlsAS5fZg4jeBgCcpNCAV1v9gPtfycK3EcLAKO7AQLZP10PQK7lAMcC1ghPy-kWIlUPqxM5F6oh8CbQMAU27zssTARQvlSuYq9jDWj_aqFsNnJbd2V8IICTlpGYZJlup8qz7blrzdHOGtmC4F7jwOMg7I79DOcGxAv5NIs58klsTahPi2HksOK08rpb9A1iGyg6hz36RiNcY2KjaTqEnppmsd6xlN48-yWSCDgMQg9iG6ogKDpUOoc9-kbORzFOB1MjXGNio2lcbV5viXw6hLmJGZCemlObX5xmsd6xNbUrtkG9c8KtypTeS-ZF6BPwTPI8-wAAAAAAAAAA"
 	if got := MinHash(s.Body, 4); got == nil {
 		t.Fatal("MinHash of a non-empty set is nil")
 	}
 	if got := s.Encode(); got != want {
 		t.Errorf("Encode = %s\nwant     %s", got, want)
 	}
+	// What the previous release (encoding version 1) persisted still
+	// decodes, to the same sets.
+	old, err := Decode(signedV1)
+	if err != nil {
+		t.Fatalf("Decode(version 1): %v", err)
+	}
+	if !reflect.DeepEqual(old, s) {
+		t.Errorf("version 1 decodes to %+v\nwant %+v", old, s)
+	}
 }
+
+// signedV1 is Sign(wireTitle, wireSummary).Encode() of encoding version 1.
+const signedV1 = "AQAwtsGxAeIKagNSKvUD4I-OAEPelg40s_IGZOTiCuA6sAWMj-cOU42lCU4SwALpNNcAGy6dCYwtjQZTBDcDpzNzARpgXwE8tNMJUdLPBYIFOQUpu-oMstDMBqvUugKEBP0KpU7jB5seoQA89hUAXgFCAcMzYwKnaTEPjQb5A4_p-glrixkH49QtCNxknwQW4uQBdTlsAS5fZg4jeBgCcpNCAV1v9gPtfycK3EcLAKO7AQLZP10PQK7lAMcC1ghPy-kWIlUPqxM5F6oh8CbQMAU27zssTARQvlSuYq9jDWj_aqFsNnJbd2V8IICTlpGYZJlup8qz7blrzdHOGtmC4F7jwOMg7I79DOcGxAv5NIs58klsTahPi2HksOK08rpb9A1iGyg6hz36RiNcY2KjaTqEnppmsd6xlN48-yWSCDgMQg9iG6ogKDpUOoc9-kbORzFOB1MjXGNio2lcbV5viXw6hLmJGZCemlObX5xmsd6xNbUrtkG9c8KtypTeS-ZF6BPwTPI8-w"
 
 func TestEncodeRoundTrip(t *testing.T) {
 	for _, s := range []Signature{
 		{},
 		Sign(wireTitle, wireSummary),
 		Sign("Portugal floods – live", wireSummary),
+		SignLinked(wireTitle, wireSummary, "https://www.bbc.co.uk/news/world-europe-64142651"),
+		SignLinked(wireTitle, wireSummary, "https://www.nbcnews.com/now/video/floods-198664261531"),
 		Sign(wireTitle, ""),
 	} {
 		got, err := Decode(s.Encode())

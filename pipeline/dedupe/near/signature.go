@@ -52,9 +52,16 @@ type Signature struct {
 	Head      []uint16
 	HeadWords []uint16
 	Words     []uint16
-	// Live marks live coverage ("… – live", "LIVE BLOG"), which never
-	// duplicates an article.
-	Live bool
+	// Kind is the sort of item (article, live coverage, video …), read
+	// from the link's folders and the text; items of different kinds are
+	// never the same story, live coverage is never the same as anything.
+	Kind Kind
+	// Site identifies the publisher (a hash of its name, 0: no link), and
+	// LinkID the publisher's article number in the link (0: none).
+	Site   uint16
+	LinkID uint32
+	// Numbers is a hash of the numbers in the headline (0: none).
+	Numbers uint16
 }
 
 // Size is the number of distinct shingles of the summary.
@@ -62,12 +69,24 @@ func (s Signature) Size() int { return len(s.Body) }
 
 // Sign computes the signature of a story from its title and summary as the
 // feed gave them (plain text; see feeds.PlainText).
-func Sign(title, summary string) Signature {
+func Sign(title, summary string) Signature { return SignLinked(title, summary, "") }
+
+// SignLinked is Sign with what the story's link says: its kind (a /video/
+// or /live/ folder), its publisher and article number (see Signature).
+func SignLinked(title, summary, link string) Signature {
 	it := prepare(title, summary)
-	body := shingles(it.body, BodyShingle)
+	body := it.bodyShingles(BodyShingle)
 	var mins []uint32
 	if len(body) > 0 {
 		mins = minhashInto(make([]uint32, NumHashes), body)
+	}
+	lf := readLink(link)
+	kind := lf.kind
+	switch {
+	case it.live:
+		kind = Live
+	case kind == Article && it.sheet:
+		kind = Newsletter
 	}
 	return Signature{
 		Mins:      mins,
@@ -75,7 +94,10 @@ func Sign(title, summary string) Signature {
 		Head:      short16(shingles(it.head, headShingle), maxHeadHashes),
 		HeadWords: short16(it.head, maxHeadHashes),
 		Words:     short16(it.all, maxWordHashes),
-		Live:      it.live,
+		Kind:      kind,
+		Site:      lf.site,
+		LinkID:    lf.id,
+		Numbers:   it.nums,
 	}
 }
 
@@ -147,20 +169,19 @@ func overlapOf(common, na, nb int) (jaccard, containment float64) {
 	return float64(common) / float64(na+nb-common), float64(common) / float64(min(na, nb))
 }
 
-const encodingVersion = 1
+// encodingVersion 2 added the kind (version 1 had a live flag in its place)
+// and, after the sets, the site, link id and numbers. Decode reads both.
+const encodingVersion = 2
 
 // Encode returns the signature as unpadded URL-safe base64 of a compact
-// binary form: version, flags, the MinHash as a uvarint length and
-// little-endian 32-bit values, then each set as a uvarint length and
-// little-endian 16-bit values. A story of a 40-word summary encodes in
-// about 600 characters.
+// binary form: version, kind, the MinHash as a uvarint length and
+// little-endian 32-bit values, each set as a uvarint length and
+// little-endian 16-bit values, then site, link id and numbers (16, 32 and
+// 16 bits little-endian). A story of a 40-word summary encodes in about
+// 600 characters.
 func (s Signature) Encode() string {
-	b := make([]byte, 0, 12+4*len(s.Mins)+2*(len(s.Body)+len(s.Head)+len(s.HeadWords)+len(s.Words)))
-	flags := byte(0)
-	if s.Live {
-		flags |= 1
-	}
-	b = append(b, encodingVersion, flags)
+	b := make([]byte, 0, 20+4*len(s.Mins)+2*(len(s.Body)+len(s.Head)+len(s.HeadWords)+len(s.Words)))
+	b = append(b, encodingVersion, byte(s.Kind))
 	b = binary.AppendUvarint(b, uint64(len(s.Mins)))
 	for _, m := range s.Mins {
 		b = binary.LittleEndian.AppendUint32(b, m)
@@ -171,6 +192,9 @@ func (s Signature) Encode() string {
 			b = binary.LittleEndian.AppendUint16(b, v)
 		}
 	}
+	b = binary.LittleEndian.AppendUint16(b, s.Site)
+	b = binary.LittleEndian.AppendUint32(b, s.LinkID)
+	b = binary.LittleEndian.AppendUint16(b, s.Numbers)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -185,11 +209,21 @@ func Decode(text string) (Signature, error) {
 		return Signature{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
 	d := decoder{b: b}
-	if v := d.byte(); v != encodingVersion {
-		return Signature{}, fmt.Errorf("%w: version %d", ErrBadSignature, v)
+	version := d.byte()
+	if version != 1 && version != encodingVersion {
+		return Signature{}, fmt.Errorf("%w: version %d", ErrBadSignature, version)
 	}
 	var s Signature
-	s.Live = d.byte()&1 != 0
+	switch k := Kind(d.byte()); {
+	case version == 1:
+		if k&1 != 0 {
+			s.Kind = Live
+		}
+	case k < numKinds:
+		s.Kind = k
+	default:
+		d.err = fmt.Errorf("%w: kind %d", ErrBadSignature, k)
+	}
 	if n := d.uvarint(maxPerms); n > 0 {
 		s.Mins = make([]uint32, n)
 		for i := range s.Mins {
@@ -208,6 +242,11 @@ func Decode(text string) (Signature, error) {
 				}
 			}
 		}
+	}
+	if version >= 2 {
+		s.Site = binary.LittleEndian.Uint16(d.take(2))
+		s.LinkID = binary.LittleEndian.Uint32(d.take(4))
+		s.Numbers = binary.LittleEndian.Uint16(d.take(2))
 	}
 	if d.err != nil {
 		return Signature{}, d.err

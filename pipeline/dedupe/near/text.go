@@ -1,6 +1,8 @@
 package near
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,10 +14,12 @@ import (
 
 // item is one story reduced to word hashes.
 type item struct {
-	head []uint64 // headline words (empty when the headline is a bare label)
-	body []uint64 // summary words (empty when there is none or it repeats the headline)
-	all  []uint64 // every word, headline first
-	live bool     // the headline marks live coverage
+	head  []uint64   // headline words (empty when the headline is a bare label)
+	body  [][]uint64 // summary words outside quotations, one run between quotations each (none when there is no summary or it repeats the headline)
+	all   []uint64   // every word, headline first
+	nums  uint16     // hash of the headline's numbers, 0 without any
+	live  bool       // the headline marks live coverage
+	sheet bool       // the summary invites to sign up to a newsletter
 }
 
 // genericHeadlineWords is the length up to which a headline is a label of
@@ -25,19 +29,138 @@ const genericHeadlineWords = 2
 // prepare splits title and summary into words. A headline of at most
 // genericHeadlineWords words is not the story's name; the summary then
 // plays the headline. A summary that merely repeats the headline is no
-// body: it adds no evidence.
+// body: it adds no evidence. Quotations are left out of the body: two
+// reports that quote one statement share its words without being one
+// article (they are still part of every word, for the headline's support).
 func prepare(title, summary string) item {
 	head, body := words(title), words(summary)
-	it := item{live: isLive(head)}
+	it := item{live: isLive(head), sheet: isNewsletter(summary, body)}
+	pieces := unquoted(summary)
 	if len(head) <= genericHeadlineWords {
-		head, body = body, nil
+		head, body, pieces = body, nil, nil
 	}
 	if len(body) > 0 && containsRun(head, body) {
-		body = nil
+		body, pieces = nil, nil
 	}
-	it.head, it.body = hashWords(head), hashWords(body)
-	it.all = append(append(make([]uint64, 0, len(it.head)+len(it.body)), it.head...), it.body...)
+	it.head, it.nums = hashWords(head), numbersOf(head)
+	for _, p := range pieces {
+		if ws := words(p); len(ws) >= BodyShingle || len(pieces) == 1 && len(ws) > 0 {
+			it.body = append(it.body, hashWords(ws))
+		}
+	}
+	it.all = append(append(make([]uint64, 0, len(it.head)+len(body)), it.head...), hashWords(body)...)
 	return it
+}
+
+// bodyShingles returns the hashes of the word k-shingles of the body's
+// runs; a shingle never spans a quotation.
+func (it item) bodyShingles(k int) []uint64 {
+	var out []uint64
+	for _, run := range it.body {
+		out = append(out, shingles(run, k)...)
+	}
+	return out
+}
+
+// unquoted returns the runs of s outside quotations: from an opening mark
+// (“ „ « " and, at the start of a word, ‘ or ') to the next closing one,
+// within maxQuote bytes. An opening mark without its closing one is taken
+// as no quotation. A single quote closes only at the end of a word, so
+// that the apostrophe of "isn’t" does not.
+func unquoted(s string) []string {
+	var out []string
+	from := 0
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		end := -1
+		if isOpening(s, i, r) {
+			end = closing(s, i+n, r)
+		}
+		if end < 0 {
+			i += n
+			continue
+		}
+		if i > from {
+			out = append(out, s[from:i])
+		}
+		i, from = end, end
+	}
+	if from < len(s) {
+		out = append(out, s[from:])
+	}
+	return out
+}
+
+// maxQuote is the longest quotation unquoted recognises, in bytes.
+const maxQuote = 600
+
+// isOpening reports whether r at s[i] opens a quotation.
+func isOpening(s string, i int, r rune) bool {
+	switch r {
+	case '"', '“', '„', '«':
+		return true
+	case '‘', '\'':
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
+		return (i == 0 || unicode.IsSpace(before) || strings.ContainsRune("([—–-", before)) && unicode.IsLetter(after)
+	}
+	return false
+}
+
+// closing returns the index just past the mark that closes the quotation
+// opened by open, whose text starts at s[from], or -1.
+func closing(s string, from int, open rune) int {
+	limit := min(len(s), from+maxQuote)
+	for i := from; i < limit; {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case open == '"' && r == '"', open == '“' && r == '”', open == '„' && (r == '”' || r == '“'), open == '«' && r == '»':
+			return i + n
+		case (open == '‘' || open == '\'') && (r == '’' || r == '\''):
+			after, _ := utf8.DecodeRuneInString(s[i+n:])
+			if i+n == len(s) || !unicode.IsLetter(after) && !unicode.IsDigit(after) {
+				return i + n
+			}
+		}
+		i += n
+	}
+	return -1
+}
+
+// numbersOf hashes the numbers among ws (a toll, a score, a date) as one
+// value, 0 when there are none: two headlines with the same value name
+// the same figures.
+func numbersOf(ws []string) uint16 {
+	var nums []string
+	for _, w := range ws {
+		if w != "" && strings.Trim(w, "0123456789") == "" && !slices.Contains(nums, w) {
+			nums = append(nums, w)
+		}
+	}
+	if len(nums) == 0 {
+		return 0
+	}
+	slices.Sort(nums)
+	return uint16(mix64(fnv1a(strings.Join(nums, " ")))>>48) | 1
+}
+
+// greeting is how a briefing opens ("Good morning. The US and Iran …");
+// "Good Morning America" is a programme, not a greeting.
+var greeting = regexp.MustCompile(`\bGood (morning|afternoon|evening)[.,!]`)
+
+// isNewsletter reports a summary that greets its reader or invites them to
+// sign up to a newsletter or get it in their inbox: a newsletter quotes
+// the articles it rounds up.
+func isNewsletter(summary string, body []string) bool {
+	if greeting.MatchString(summary) {
+		return true
+	}
+	signUp, inbox := false, false
+	for i, w := range body {
+		signUp = signUp || w == "sign" && i+1 < len(body) && body[i+1] == "up"
+		inbox = inbox || w == "inbox" || w == "newsletter"
+	}
+	return signUp && inbox
 }
 
 // words normalises s like feeds.NormaliseForHash (NFKC, lower case,
@@ -124,6 +247,8 @@ func isLive(head []string) bool {
 	case n == 0:
 		return false
 	case head[0] == "live" && (n <= 2 || head[1] == "updates" || head[1] == "blog"):
+		return true
+	case n >= 2 && head[0] == "watch" && head[1] == "live":
 		return true
 	case head[n-1] == "live" || (n >= 2 && head[n-2] == "live" && (head[n-1] == "updates" || head[n-1] == "blog")):
 		return true
