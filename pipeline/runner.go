@@ -39,6 +39,10 @@ type RunnerOptions struct {
 	Batch       int           // messages per pull, default 64
 	MaxDeliver  int           // deliveries of a failing article before dead-lettering, default 5
 	RetryDelay  time.Duration // base delay of a retry, doubled per delivery, default 1s
+	// Order, when set, is filed with every message received, so that the
+	// handler can settle conflicts in the order the stream stored them
+	// (see StoreOrder).
+	Order *StoreOrder
 	// Timeout is the per-message processing deadline, default 30s. A
 	// handler that returns after it (and not because the broker is
 	// blocked) has failed: retried, then dead-lettered after MaxDeliver
@@ -125,8 +129,9 @@ func (r *Runner) Run(ctx context.Context) error {
 		for msg := range batch.Messages() {
 			sem <- struct{}{}
 			wg.Add(1)
+			seq := r.arrive(msg)
 			go func() {
-				defer func() { <-sem; wg.Done() }()
+				defer func() { r.opts.Order.leave(seq); <-sem; wg.Done() }()
 				r.process(context.WithoutCancel(ctx), msg)
 			}()
 		}
@@ -135,6 +140,20 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// arrive files msg with the runner's StoreOrder, if it has one, and
+// returns its stream sequence (0 without a StoreOrder).
+func (r *Runner) arrive(msg jetstream.Msg) uint64 {
+	if r.opts.Order == nil {
+		return 0
+	}
+	meta, err := msg.Metadata()
+	if err != nil {
+		return 0
+	}
+	r.opts.Order.arrive(meta.Sequence.Stream)
+	return meta.Sequence.Stream
 }
 
 func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {

@@ -167,10 +167,9 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	res.loadedRSS = harness.ProcStatus(0, "VmRSS:")
 
 	stage := dedupe.New(b.js, b.res.Dedupe, dedupe.Options{Window: win}, nil, zerolog.Nop())
-	runner := pipeline.NewRunner(b.js, pipeline.RunnerOptions{
-		Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
-		Concurrency: c.concurrency, MaxDeliver: b.res.Topology.MaxDeliver,
-	}, stage.Handle, nil, zerolog.Nop())
+	input := stage.Input()
+	input.Concurrency, input.MaxDeliver = c.concurrency, b.res.Topology.MaxDeliver
+	runner := pipeline.NewRunner(b.js, input, stage.Handle, nil, zerolog.Nop())
 	start := func() (stop func()) {
 		rctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})

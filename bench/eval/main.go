@@ -41,14 +41,19 @@ import (
 
 func main() {
 	evalDir := flag.String("eval", "", "folder with tagging-dev.jsonl and dedupe-dev.jsonl (default ../shared/eval next to the repo)")
+	only := flag.String("only", "", "run one phase: tagging or dedupe (default both)")
 	flag.Parse()
-	if err := run(*evalDir); err != nil {
+	if *only != "" && *only != "tagging" && *only != "dedupe" {
+		fmt.Fprintf(os.Stderr, "eval: -only %q: want tagging or dedupe\n", *only)
+		os.Exit(2)
+	}
+	if err := run(*evalDir, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "eval:", err)
 		os.Exit(1)
 	}
 }
 
-func run(evalDir string) error {
+func run(evalDir, only string) error {
 	root, err := harness.RepoRoot()
 	if err != nil {
 		return err
@@ -81,13 +86,16 @@ func run(evalDir string) error {
 			pairs[i].file = strings.TrimSuffix(name, ".jsonl")
 		}
 	}
-	okTag, err := tagging(bin, filepath.Join(tmp, "tagging"), tagItems)
-	if err != nil {
-		return err
+	okTag, okDedupe := true, true
+	if only != "dedupe" {
+		if okTag, err = tagging(bin, filepath.Join(tmp, "tagging"), tagItems); err != nil {
+			return err
+		}
 	}
-	okDedupe, err := dedupe(bin, filepath.Join(tmp, "dedupe"), pairs)
-	if err != nil {
-		return err
+	if only != "tagging" {
+		if okDedupe, err = dedupe(bin, filepath.Join(tmp, "dedupe"), pairs); err != nil {
+			return err
+		}
 	}
 	if !okTag || !okDedupe {
 		return fmt.Errorf("a target was missed")

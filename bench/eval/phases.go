@@ -325,7 +325,7 @@ func report(pairs []dedupePair, st stories, revisions []int) bool {
 	var order []string
 	for _, p := range pairs {
 		a, b := st.story("a-"+p.PairID), st.story("b-"+p.PairID)
-		names := []string{"all", p.file}
+		names := []string{"all", p.file, tag.Half(p.PairID) + " half"}
 		if !p.Uncertain {
 			names = append(names, "certain only")
 		}

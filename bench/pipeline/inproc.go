@@ -106,10 +106,9 @@ func runDaemon(ctx context.Context, c config, stderr io.Writer) error {
 			g.Go(func() error { return dopts.Window.Run(gctx) })
 		}
 		stage := dedupe.New(js, res.Dedupe, dopts, metrics, log)
-		dr := pipeline.NewRunner(js, pipeline.RunnerOptions{
-			Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
-			MaxDeliver: res.Topology.MaxDeliver,
-		}, stage.Handle, metrics, log)
+		in := stage.Input()
+		in.MaxDeliver = res.Topology.MaxDeliver
+		dr := pipeline.NewRunner(js, in, stage.Handle, metrics, log)
 		g.Go(func() error { return dr.Run(gctx) })
 
 		topics, err := configs.DefaultTopics()

@@ -222,10 +222,9 @@ func (d *daemon) serve(ctx context.Context) error {
 			g.Go(func() error { return opts.Window.Run(gctx) })
 		}
 		stage := dedupe.New(d.js, d.res.Dedupe, opts, d.metrics, d.log)
-		r := pipeline.NewRunner(d.js, pipeline.RunnerOptions{
-			Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
-			MaxDeliver: d.res.Topology.MaxDeliver,
-		}, stage.Handle, d.metrics, d.log)
+		in := stage.Input()
+		in.MaxDeliver = d.res.Topology.MaxDeliver
+		r := pipeline.NewRunner(d.js, in, stage.Handle, d.metrics, d.log)
 		g.Go(func() error { return r.Run(gctx) })
 	}
 	if d.tagger != nil {

@@ -23,9 +23,9 @@ func runWindowed(t *testing.T, srv *natstest.Server, concurrency int) {
 	}
 	w := dedupe.NewWindow(srv.JS, time.Hour, 0, zerolog.Nop())
 	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{Window: w}, nil, zerolog.Nop())
-	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
-		Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe, Concurrency: concurrency,
-	}, stage.Handle, nil, zerolog.Nop())
+	input := stage.Input()
+	input.Concurrency = concurrency
+	r := pipeline.NewRunner(srv.JS, input, stage.Handle, nil, zerolog.Nop())
 	done := make(chan struct{}, 2)
 	go func() { _ = w.Run(ctx); done <- struct{}{} }()
 	go func() { _ = r.Run(ctx); done <- struct{}{} }()
@@ -84,7 +84,7 @@ func TestNearWindowSurvivesRestart(t *testing.T) {
 	}
 	w := dedupe.NewWindow(srv.JS, time.Hour, 0, zerolog.Nop())
 	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{Window: w}, nil, zerolog.Nop())
-	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{Stage: "dedupe", Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe}, stage.Handle, nil, zerolog.Nop())
+	r := pipeline.NewRunner(srv.JS, stage.Input(), stage.Handle, nil, zerolog.Nop())
 	done := make(chan struct{}, 2)
 	go func() { _ = w.Run(ctx); done <- struct{}{} }()
 	go func() { _ = r.Run(ctx); done <- struct{}{} }()

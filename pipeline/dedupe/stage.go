@@ -51,6 +51,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -82,6 +83,7 @@ type Stage struct {
 	opts    Options
 	metrics *pipeline.Metrics
 	log     zerolog.Logger
+	order   *pipeline.StoreOrder // copies in hand at once are judged in the order NEWS_RAW stored them
 
 	// fail, when set (tests), is called after each step and may return an
 	// error that aborts the handling there, as a crash would.
@@ -90,7 +92,13 @@ type Stage struct {
 
 // New returns a dedupe stage that keeps its keys in kv.
 func New(js jetstream.JetStream, kv jetstream.KeyValue, opts Options, m *pipeline.Metrics, log zerolog.Logger) *Stage {
-	return &Stage{js: js, kv: kv, opts: opts, metrics: m, log: log.With().Str("component", StageName).Logger()}
+	return &Stage{js: js, kv: kv, opts: opts, metrics: m, log: log.With().Str("component", StageName).Logger(), order: pipeline.NewStoreOrder()}
+}
+
+// Input is what the stage reads, for its Runner: NEWS_RAW through the
+// shared durable consumer, with the StoreOrder Handle waits on.
+func (s *Stage) Input() pipeline.RunnerOptions {
+	return pipeline.RunnerOptions{Stage: StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe, Order: s.order}
 }
 
 // claim is the value stored under an exact key: who claimed it, and the
@@ -174,7 +182,18 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	mine := claim{ArticleID: a.ID, Feed: a.Feed.ID, GUID: a.GUID, Seq: meta.Sequence.Stream, ContentHash: a.Dedupe.ContentHash}
 	value, _ := json.Marshal(mine)
 
-	for _, k := range Keys(a) {
+	keys := Keys(a)
+	var sig near.Signature
+	if s.opts.Window != nil {
+		sig = near.SignLinked(a.Title, a.Summary, a.URL)
+	}
+	// Of two copies in this process's hands, the one NEWS_RAW stored first
+	// claims first (pipeline.StoreOrder): they share an exact key or, for
+	// near-duplicates, a band key.
+	if err := s.order.Wait(ctx, mine.Seq, s.conflictKeys(keys, sig)); err != nil {
+		return err
+	}
+	for _, k := range keys {
 		owner, rev, err := s.claim(ctx, k.Name, value)
 		if err != nil {
 			return fmt.Errorf("dedupe: key %s: %w", k.Name, err)
@@ -194,7 +213,6 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	if w := s.opts.Window; w != nil {
-		sig := near.SignLinked(a.Title, a.Summary, a.URL)
 		a.Dedupe.MinHash = sig.Encode()
 		first, err := w.publishUnlessCopy(ctx, a, sig, meta.NumDelivered > 1)
 		if err != nil {
@@ -211,6 +229,24 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	s.metrics.AddDedupe(a.Feed.ID, "unique")
 	return s.step("published")
 }
+
+// conflictKeys are the values on which a's handling may conflict with
+// another article's: its exact keys and, with a window, its band keys.
+func (s *Stage) conflictKeys(keys []Key, sig near.Signature) []uint64 {
+	out := make([]uint64, 0, len(keys)+32)
+	for _, k := range keys {
+		out = append(out, maphash.String(conflictSeed, k.Name))
+	}
+	if w := s.opts.Window; w != nil {
+		for _, b := range w.idx.BandKeys(sig) {
+			out = append(out, 1<<63|uint64(b))
+		}
+	}
+	return out
+}
+
+// conflictSeed hashes exact keys for the StoreOrder, within this process.
+var conflictSeed = maphash.MakeSeed()
 
 // publishUpdate publishes a as the next revision of the story owner holds
 // under k, then records the new text under k so the same version is not

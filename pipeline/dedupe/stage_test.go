@@ -48,10 +48,9 @@ func startStage(t *testing.T, srv *natstest.Server, concurrency int) (*pipeline.
 		t.Fatal(err)
 	}
 	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{}, nil, zerolog.Nop())
-	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
-		Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
-		Concurrency: concurrency,
-	}, stage.Handle, nil, zerolog.Nop())
+	input := stage.Input()
+	input.Concurrency = concurrency
+	r := pipeline.NewRunner(srv.JS, input, stage.Handle, nil, zerolog.Nop())
 	done := make(chan struct{})
 	go func() { _ = r.Run(ctx); close(done) }()
 	stop := func() { cancel(); <-done }

@@ -29,10 +29,9 @@ func runStage(t *testing.T, srv *natstest.Server, opts dedupe.Options, fail func
 	if fail != nil {
 		stage.SetFailHook(fail)
 	}
-	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
-		Stage: dedupe.StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
-		Concurrency: 1, RetryDelay: 10 * time.Millisecond,
-	}, stage.Handle, nil, zerolog.Nop())
+	input := stage.Input()
+	input.Concurrency, input.RetryDelay = 1, 10*time.Millisecond
+	r := pipeline.NewRunner(srv.JS, input, stage.Handle, nil, zerolog.Nop())
 	done := make(chan struct{})
 	go func() { _ = r.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })

@@ -1,7 +1,7 @@
 package near
 
 import (
-		"encoding/json"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"

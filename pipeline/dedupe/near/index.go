@@ -209,6 +209,13 @@ type queryScratch struct {
 	probe      probe
 }
 
+// BandKeys returns the LSH band keys the index files sig under: two
+// signatures that share none never meet in Query.
+func (x *Index) BandKeys(sig Signature) []uint32 {
+	keys, _ := x.cfg.Banding.keys(nil, sig, nil)
+	return keys
+}
+
 // Query returns the remembered stories that sig duplicates under the
 // index's Params, best first (by Scores.Score, then the earliest). The
 // candidates come from shared LSH bands; each is verified with Compare.
