@@ -86,6 +86,10 @@ type Dedupe struct {
 	// story); past it the oldest sixth of the window is forgotten early.
 	// Default 1,000,000; 0 in the file means no cap but the window.
 	MaxStories int `yaml:"max_stories"`
+	// Strictness moves the near-duplicate rule between precision and
+	// recall: every similarity threshold is raised by it (lowered when
+	// negative); default 0, the measured defaults. See docs/dedupe.md.
+	Strictness float64 `yaml:"strictness"`
 }
 
 // Feed is one configured feed.

@@ -159,7 +159,8 @@ var configErrors = map[string]string{
 	"negative_interval.bad.yaml": `testdata/negative_interval.bad.yaml:2: poll.interval: must be positive, got "-5m"`,
 	"short_interval.bad.yaml":    `testdata/short_interval.bad.yaml:2: poll.interval: must be at least 1s, got "500ms"`,
 	"bad_max_body.bad.yaml":      `testdata/bad_max_body.bad.yaml:2: poll.max_body: invalid size "10 MB/s"`,
-	"bad_max_stories.bad.yaml":   `testdata/bad_max_stories.bad.yaml:2: dedupe.max_stories: must not be negative, got -5`,
+	"bad_max_stories.bad.yaml": "testdata/bad_max_stories.bad.yaml:2: dedupe.max_stories: must not be negative, got -5\n" +
+		"testdata/bad_max_stories.bad.yaml:3: dedupe.strictness: must be between -0.5 and 0.5, got 0.9",
 	"bad_sync_interval.bad.yaml": `testdata/bad_sync_interval.bad.yaml:3: nats.embedded.sync_interval: invalid sync interval "sometimes": want a duration such as 10s or the word always`,
 	"nats_auth.bad.yaml": "testdata/nats_auth.bad.yaml:3: nats.replicas: want 1, 3 or 5 (at most the cluster's size), got 7\n" +
 		"testdata/nats_auth.bad.yaml:4: nats.user: user and password go together\n" +

@@ -18,6 +18,7 @@ import (
 	"github.com/newswire/newswire/internal/harness"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/dedupe"
+	"github.com/newswire/newswire/pipeline/dedupe/near"
 )
 
 // stageRun is what one run of the stage measured.
@@ -123,7 +124,7 @@ func windowMemory(ctx context.Context, dir string, n int) (float64, error) {
 func loadWindow(ctx context.Context, b *broker, n int) (uint64, int, error) {
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	win := dedupe.NewWindow(b.js, 0, 0, zerolog.Nop())
+	win := dedupe.NewWindow(b.js, near.IndexConfig{}, zerolog.Nop())
 	done := make(chan error, 1)
 	go func() { done <- win.Run(wctx) }()
 	if err := waitLoaded(ctx, win, n, done); err != nil {
@@ -156,7 +157,7 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	var res stageRun
 	wctx, stopWindow := context.WithCancel(ctx)
 	defer stopWindow()
-	win := dedupe.NewWindow(b.js, 0, 0, zerolog.Nop())
+	win := dedupe.NewWindow(b.js, near.IndexConfig{}, zerolog.Nop())
 	windowDone := make(chan error, 1)
 	t0 := time.Now()
 	go func() { windowDone <- win.Run(wctx) }()

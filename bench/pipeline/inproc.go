@@ -24,6 +24,7 @@ import (
 	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/dedupe"
+	"github.com/newswire/newswire/pipeline/dedupe/near"
 	"github.com/newswire/newswire/pipeline/tag"
 )
 
@@ -102,7 +103,7 @@ func runDaemon(ctx context.Context, c config, stderr io.Writer) error {
 	case "dedupe,tag":
 		dopts := dedupe.Options{NoUpdates: !def.Dedupe.Updates}
 		if def.Dedupe.Near {
-			dopts.Window = dedupe.NewWindow(js, def.Dedupe.Window.D(), def.Dedupe.MaxStories, log)
+			dopts.Window = dedupe.NewWindow(js, near.IndexConfig{Window: def.Dedupe.Window.D(), MaxStories: def.Dedupe.MaxStories, Params: near.DefaultParams().Stricter(def.Dedupe.Strictness)}, log)
 			g.Go(func() error { return dopts.Window.Run(gctx) })
 		}
 		stage := dedupe.New(js, res.Dedupe, dopts, metrics, log)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -17,9 +18,11 @@ import (
 )
 
 func cmdDedupe(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "dedupe", "test --jsonl PAIRS [--half tune|check] [--show-errors]")
+	fs := newFlags(e, "dedupe", "test --jsonl PAIRS [--half tune|check] [--strictness D | --curve] [--show-errors]")
 	jsonl := fs.String("jsonl", "", "labelled pairs, one JSON object a line: {pair_id, label: same_story|different_story, a: {title, summary, link}, b: {…}}")
 	half := fs.String("half", "", "only the pairs of this half, tune or check (fixed by a hash of each pair's id, as topics test)")
+	strictness := fs.Float64("strictness", 0, "judge with the near-duplicate thresholds moved by D, as dedupe.strictness does")
+	curve := fs.Bool("curve", false, "print precision and recall for strictness from -0.2 to 0.2 instead")
 	showErrors := fs.Bool("show-errors", false, "explain every pair judged against its label: scores and the rule that decided")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -35,12 +38,69 @@ func cmdDedupe(_ context.Context, e *env, args []string) error {
 	if *half != "" && *half != "tune" && *half != "check" {
 		return usagef("dedupe test: --half %q: want tune or check", *half)
 	}
-	f, err := os.Open(*jsonl)
+	pairs, err := readPairs(*jsonl, *half)
 	if err != nil {
-		return usagef("dedupe test: %v", err)
+		return err
+	}
+	if *curve {
+		return pairCurve(e.stdout, pairs)
+	}
+	return testPairs(e.stdout, pairs, near.DefaultParams().Stricter(*strictness), *showErrors)
+}
+
+// readPairs reads a pairs file, only the pairs of half when it is set.
+func readPairs(path, half string) ([]dedupePair, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("dedupe test: %v", err)
 	}
 	defer f.Close()
-	return testPairs(e.stdout, f, *jsonl, *half, *showErrors)
+	var pairs []dedupePair
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 16<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(strings.TrimSpace(sc.Text())) == 0 {
+			continue
+		}
+		var p dedupePair
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			return nil, usagef("dedupe test: %s:%d: %v", path, line, err)
+		}
+		if p.Label != "same_story" && p.Label != "different_story" {
+			return nil, usagef("dedupe test: %s:%d: label %q: want same_story or different_story", path, line, p.Label)
+		}
+		if half == "" || tag.Half(p.ID) == half {
+			pairs = append(pairs, p)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("dedupe test: %s: %w", path, err)
+	}
+	return pairs, nil
+}
+
+// pairCurve prints precision and recall of the pairs, and of their check
+// half, as dedupe.strictness moves.
+func pairCurve(w io.Writer, pairs []dedupePair) error {
+	fmt.Fprintf(w, "%d pairs\n", len(pairs))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "strictness\tsame→same\tdifferent→same\tsame missed\tprecision\trecall\tcheck half P\tcheck half R\t")
+	for d := -0.2; d < 0.2001; d += 0.05 {
+		d = math.Round(d*100) / 100
+		params := near.DefaultParams().Stricter(d)
+		var all, check tag.Confusion
+		for _, p := range pairs {
+			got, want := judgePair(p.A, p.B, params).same, p.Label == "same_story"
+			all.Add(got, want)
+			if tag.Half(p.ID) == "check" {
+				check.Add(got, want)
+			}
+		}
+		p, r, _ := all.Scores()
+		cp, cr, _ := check.Scores()
+		fmt.Fprintf(tw, "%+.2f\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t\n", d, all.TP, all.FP, all.FN, p, r, cp, cr)
+	}
+	return tw.Flush()
 }
 
 // dedupePair is one line of a pairs file (shared/eval/dedupe-dev*.jsonl).
@@ -67,8 +127,8 @@ type pairVerdict struct {
 
 // judgePair applies what the dedupe stage applies to two items of
 // different feeds: the same canonical URL or the same text is a copy;
-// otherwise near.DefaultParams decide on the items' signatures.
-func judgePair(a, b dedupeItem) pairVerdict {
+// otherwise params decide on the items' signatures.
+func judgePair(a, b dedupeItem, params near.Params) pairVerdict {
 	ka, kb := keysOf(a), keysOf(b)
 	for kind, name := range ka {
 		if kb[kind] == name {
@@ -76,7 +136,7 @@ func judgePair(a, b dedupeItem) pairVerdict {
 		}
 	}
 	s := near.Compare(near.SignLinked(a.Title, a.Summary, a.Link), near.SignLinked(b.Title, b.Summary, b.Link))
-	same, rule := near.DefaultParams().Decide(s)
+	same, rule := params.Decide(s)
 	return pairVerdict{same: same, rule: rule, scores: s}
 }
 
@@ -92,7 +152,7 @@ func keysOf(it dedupeItem) map[string]string {
 	return keys
 }
 
-func testPairs(w io.Writer, r io.Reader, path, half string, showErrors bool) error {
+func testPairs(w io.Writer, pairs []dedupePair, params near.Params, showErrors bool) error {
 	rows := map[string]*tag.Confusion{}
 	order := []string{"all", "certain only", "Polish"}
 	add := func(row string, got, want bool) {
@@ -101,25 +161,8 @@ func testPairs(w io.Writer, r io.Reader, path, half string, showErrors bool) err
 		}
 		rows[row].Add(got, want)
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(nil, 16<<20)
-	n := 0
-	for line := 1; sc.Scan(); line++ {
-		if len(strings.TrimSpace(sc.Text())) == 0 {
-			continue
-		}
-		var p dedupePair
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			return usagef("dedupe test: %s:%d: %v", path, line, err)
-		}
-		if p.Label != "same_story" && p.Label != "different_story" {
-			return usagef("dedupe test: %s:%d: label %q: want same_story or different_story", path, line, p.Label)
-		}
-		if half != "" && tag.Half(p.ID) != half {
-			continue
-		}
-		n++
-		v := judgePair(p.A, p.B)
+	for _, p := range pairs {
+		v := judgePair(p.A, p.B, params)
 		want := p.Label == "same_story"
 		add("all", v.same, want)
 		if !p.Uncertain {
@@ -138,13 +181,12 @@ func testPairs(w io.Writer, r io.Reader, path, half string, showErrors bool) err
 					s.Jaccard, s.Containment, s.MinSize, s.Support)
 				fmt.Fprintf(w, "  headlines: %.2f of the shorter's bigrams, %.2f of the longer's, %d shared; headline-only %.2f\n",
 					s.Headline, s.HeadlineLonger, s.HeadlineShared, s.HeadlineOnly)
+				fmt.Fprintf(w, "  items: %s and %s; same publisher %s, same article number %s; headline numbers agree %s\n",
+					s.Kinds[0], s.Kinds[1], yesNo(s.SameSite), yesNo(s.SameLink), yesNo(s.SameNumbers))
 			}
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("dedupe test: %s: %w", path, err)
-	}
-	fmt.Fprintf(w, "%d pairs\n", n)
+	fmt.Fprintf(w, "%d pairs\n", len(pairs))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "pairs\tjudged\tsame→same\tdifferent→same\tsame missed\tprecision\trecall\t")
 	for _, name := range order {
@@ -161,3 +203,10 @@ func testPairs(w io.Writer, r io.Reader, path, half string, showErrors bool) err
 // polish reports whether text has letters only Polish among the feeds'
 // languages writes (ą ę ł ń ś ź ż ć).
 func polish(text string) bool { return strings.ContainsAny(text, "ąęłńśźżćĄĘŁŃŚŹŻĆ") }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/dedupe"
+	"github.com/newswire/newswire/pipeline/dedupe/near"
 	"github.com/newswire/newswire/pipeline/tag"
 	"github.com/newswire/newswire/worker"
 )
@@ -218,7 +219,7 @@ func (d *daemon) serve(ctx context.Context) error {
 	if d.parts.dedupe {
 		opts := dedupe.Options{NoUpdates: !d.cfg.Dedupe.Updates}
 		if d.cfg.Dedupe.Near {
-			opts.Window = dedupe.NewWindow(d.js, d.cfg.Dedupe.Window.D(), d.cfg.Dedupe.MaxStories, d.log)
+			opts.Window = dedupe.NewWindow(d.js, windowConfig(d.cfg.Dedupe), d.log)
 			g.Go(func() error { return opts.Window.Run(gctx) })
 		}
 		stage := dedupe.New(d.js, d.res.Dedupe, opts, d.metrics, d.log)
@@ -243,6 +244,11 @@ func (d *daemon) serve(ctx context.Context) error {
 	return err
 }
 
+// windowConfig is the near-duplicate window the dedupe settings ask for.
+func windowConfig(c configs.Dedupe) near.IndexConfig {
+	return near.IndexConfig{Window: c.Window.D(), MaxStories: c.MaxStories, Params: near.DefaultParams().Stricter(c.Strictness)}
+}
+
 // reload applies a new configuration and topic rules without a restart
 // (called from one goroutine at a time; d.cfg stays the configuration the
 // daemon started with, which is what restart-only settings compare to):
@@ -256,8 +262,8 @@ func (d *daemon) reload(cfg *configs.Config, rules *tag.Rules) {
 	if d.tagger != nil && rules != nil {
 		d.tagger.SetRules(rules)
 	}
-	if cfg.NATS != d.cfg.NATS || cfg.HTTP != d.cfg.HTTP || !reflect.DeepEqual(cfg.Poll, d.cfg.Poll) {
-		d.log.Warn().Msg("nats, http and poll settings change only on restart")
+	if cfg.NATS != d.cfg.NATS || cfg.HTTP != d.cfg.HTTP || !reflect.DeepEqual(cfg.Poll, d.cfg.Poll) || cfg.Dedupe != d.cfg.Dedupe {
+		d.log.Warn().Msg("nats, http, poll and dedupe settings change only on restart")
 	}
 	d.log.Info().Int("feeds", len(cfg.Feeds)).Str("rules_version", rulesVersion(rules)).Msg("configuration reloaded")
 }

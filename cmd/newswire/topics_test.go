@@ -72,13 +72,13 @@ func TestDedupeTestPairs(t *testing.T) {
 	}
 	// p1 is a verbatim summary under a new headline, p2 the same page (its
 	// tracking parameter removed), p3 two reports of one event; p4, a
-	// rewrite, is missed and explained.
+	// rewrite, is missed and explained; p5 is an edited wire copy.
 	for _, want := range []string{
 		"--- p4 (rewritten, uncertain): judged different by no rule, labelled same_story",
 		"summaries: jaccard",
-		"4 pairs",
-		"all       4          2               0            1      1.000   0.667",
-		"certain only       3          2               0            0      1.000   1.000",
+		"5 pairs",
+		"all       5          3               0            1      1.000   0.750",
+		"certain only       4          3               0            0      1.000   1.000",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
@@ -86,6 +86,16 @@ func TestDedupeTestPairs(t *testing.T) {
 	}
 	if strings.Contains(stdout, "--- p1") || strings.Contains(stdout, "--- p2") || strings.Contains(stdout, "--- p3") {
 		t.Errorf("a pair judged right is listed as an error:\n%s", stdout)
+	}
+	// Stricter thresholds lose p5's edited copy; the curve runs from -0.2
+	// to 0.2.
+	code, stdout, stderr = cli(t, "dedupe", "test", "--jsonl", "testdata/dedupe_pairs.jsonl", "--strictness", "0.2")
+	if code != 0 || !strings.Contains(stdout, "all       5          2               0            2      1.000   0.500") {
+		t.Errorf("--strictness 0.2: exit %d, %s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = cli(t, "dedupe", "test", "--jsonl", "testdata/dedupe_pairs.jsonl", "--curve")
+	if code != 0 || strings.Count(stdout, "\n") != 11 || !strings.Contains(stdout, "-0.20") || !strings.Contains(stdout, "+0.20") {
+		t.Errorf("--curve: exit %d, want a header and nine rows:\n%s%s", code, stdout, stderr)
 	}
 	code, _, stderr = cli(t, "dedupe", "test")
 	if code != 2 || !strings.Contains(stderr, "--jsonl is required") {

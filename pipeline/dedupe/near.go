@@ -58,17 +58,16 @@ type Window struct {
 	once     sync.Once
 }
 
-// NewWindow returns a window remembering stories for window (0: 72 h) and
-// at most maxStories of them (0: no cap but the window; past the cap the
-// oldest sixth of the window is forgotten at once).
-func NewWindow(js jetstream.JetStream, window time.Duration, maxStories int, log zerolog.Logger) *Window {
-	if window <= 0 {
-		window = 72 * time.Hour
-	}
+// NewWindow returns a window remembering stories for cfg.Window (0: 72 h)
+// and at most cfg.MaxStories of them (0: no cap but the window; past the
+// cap the oldest sixth of the window is forgotten at once), judged by
+// cfg.Params (zero: near.DefaultParams).
+func NewWindow(js jetstream.JetStream, cfg near.IndexConfig, log zerolog.Logger) *Window {
+	idx := near.NewIndex(cfg)
 	return &Window{
-		idx:      near.NewIndex(near.IndexConfig{Window: window, MaxStories: maxStories}),
+		idx:      idx,
 		js:       js,
-		window:   window,
+		window:   idx.Window(),
 		log:      log.With().Str("component", "dedupe-window").Logger(),
 		own:      map[string]bool{},
 		caughtUp: make(chan struct{}),

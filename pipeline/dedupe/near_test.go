@@ -10,6 +10,7 @@ import (
 
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/dedupe"
+	"github.com/newswire/newswire/pipeline/dedupe/near"
 	"github.com/newswire/newswire/pipeline/natstest"
 )
 
@@ -21,7 +22,7 @@ func runWindowed(t *testing.T, srv *natstest.Server, concurrency int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := dedupe.NewWindow(srv.JS, time.Hour, 0, zerolog.Nop())
+	w := dedupe.NewWindow(srv.JS, near.IndexConfig{Window: time.Hour}, zerolog.Nop())
 	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{Window: w}, nil, zerolog.Nop())
 	input := stage.Input()
 	input.Concurrency = concurrency
@@ -82,7 +83,7 @@ func TestNearWindowSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := dedupe.NewWindow(srv.JS, time.Hour, 0, zerolog.Nop())
+	w := dedupe.NewWindow(srv.JS, near.IndexConfig{Window: time.Hour}, zerolog.Nop())
 	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{Window: w}, nil, zerolog.Nop())
 	r := pipeline.NewRunner(srv.JS, stage.Input(), stage.Handle, nil, zerolog.Nop())
 	done := make(chan struct{}, 2)
@@ -132,7 +133,7 @@ func TestWindowFollowerLeavesNoConsumer(t *testing.T) {
 	}
 	for run := range 3 {
 		runCtx, stop := context.WithCancel(ctx)
-		w := dedupe.NewWindow(srv.JS, time.Hour, 0, zerolog.Nop())
+		w := dedupe.NewWindow(srv.JS, near.IndexConfig{Window: time.Hour}, zerolog.Nop())
 		done := make(chan struct{})
 		go func() { _ = w.Run(runCtx); close(done) }()
 		var first []string

@@ -44,7 +44,7 @@ func TestWindowPipelinedArbitration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		windows[i] = NewWindow(js, time.Hour, 0, zerolog.Nop())
+		windows[i] = NewWindow(js, near.IndexConfig{Window: time.Hour}, zerolog.Nop())
 		runs.Go(func() { _ = windows[i].Run(ctx) })
 	}
 	defer runs.Wait()

@@ -73,6 +73,21 @@ func DefaultParams() Params {
 	}
 }
 
+// Stricter returns p with every similarity threshold raised by d (lowered
+// for a negative d), each kept within [0, 1]; the counts of shared values
+// stay. It is the one knob between precision and recall (dedupe.strictness
+// in the configuration): stricter merges fewer different reports and
+// misses more copies. docs/dedupe.md has the measured curve.
+func (p Params) Stricter(d float64) Params {
+	for _, t := range []*float64{
+		&p.Jaccard, &p.Containment, &p.Support, &p.Headline, &p.HeadlineLonger,
+		&p.CorroboratedContainment, &p.CorroboratedHeadline, &p.HeadlineOnly, &p.Publisher,
+	} {
+		*t = min(max(*t+d, 0), 1)
+	}
+	return p
+}
+
 // Scores are the measurements Same decides on.
 type Scores struct {
 	Jaccard     float64 // summaries
