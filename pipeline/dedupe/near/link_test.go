@@ -42,6 +42,17 @@ func TestReadLink(t *testing.T) {
 	}
 }
 
+// unquoted is the text of s outside its quotations, stretch by stretch.
+func unquoted(s string) []string {
+	var out []string
+	for _, seg := range quoteSegments(s) {
+		if !seg.quoted {
+			out = append(out, seg.text)
+		}
+	}
+	return out
+}
+
 func TestUnquoted(t *testing.T) {
 	for _, c := range []struct {
 		in   string

@@ -33,19 +33,27 @@ const genericHeadlineWords = 2
 // reports that quote one statement share its words without being one
 // article (they are still part of every word, for the headline's support).
 func prepare(title, summary string) item {
-	head, body := words(title), words(summary)
+	head := words(title)
+	var body []string
+	var runs [][]string // the summary's words outside quotations, run by run
+	for _, seg := range quoteSegments(summary) {
+		ws := words(seg.text)
+		body = append(body, ws...)
+		if !seg.quoted && len(ws) > 0 {
+			runs = append(runs, ws)
+		}
+	}
 	it := item{live: isLive(head), sheet: isNewsletter(summary, body)}
-	pieces := unquoted(summary)
 	if len(head) <= genericHeadlineWords {
-		head, body, pieces = body, nil, nil
+		head, body, runs = body, nil, nil
 	}
 	if len(body) > 0 && containsRun(head, body) {
-		body, pieces = nil, nil
+		body, runs = nil, nil
 	}
 	it.head, it.nums = hashWords(head), numbersOf(head)
-	for _, p := range pieces {
-		if ws := words(p); len(ws) >= BodyShingle || len(pieces) == 1 && len(ws) > 0 {
-			it.body = append(it.body, hashWords(ws))
+	for _, run := range runs {
+		if len(run) >= BodyShingle || len(runs) == 1 {
+			it.body = append(it.body, hashWords(run))
 		}
 	}
 	it.all = append(append(make([]uint64, 0, len(it.head)+len(body)), it.head...), hashWords(body)...)
@@ -62,13 +70,22 @@ func (it item) bodyShingles(k int) []uint64 {
 	return out
 }
 
-// unquoted returns the runs of s outside quotations: from an opening mark
-// (“ „ « " and, at the start of a word, ‘ or ') to the next closing one,
-// within maxQuote bytes. An opening mark without its closing one is taken
-// as no quotation. A single quote closes only at the end of a word, so
-// that the apostrophe of "isn’t" does not.
-func unquoted(s string) []string {
-	var out []string
+// segment is a stretch of a summary, inside a quotation or not.
+type segment struct {
+	text   string
+	quoted bool
+}
+
+// quoteSegments splits s at its quotations: from an opening mark (“ „ « "
+// and, at the start of a word, ‘ or ') to the next closing one, within
+// maxQuote bytes. An opening mark without its closing one is taken as no
+// quotation. A single quote closes only at the end of a word, so that the
+// apostrophe of "isn’t" does not.
+func quoteSegments(s string) []segment {
+	if !strings.ContainsAny(s, "\"“„«‘'") {
+		return []segment{{text: s}}
+	}
+	var out []segment
 	from := 0
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -81,12 +98,13 @@ func unquoted(s string) []string {
 			continue
 		}
 		if i > from {
-			out = append(out, s[from:i])
+			out = append(out, segment{text: s[from:i]})
 		}
+		out = append(out, segment{text: s[i:end], quoted: true})
 		i, from = end, end
 	}
 	if from < len(s) {
-		out = append(out, s[from:])
+		out = append(out, segment{text: s[from:]})
 	}
 	return out
 }
@@ -152,7 +170,7 @@ var greeting = regexp.MustCompile(`\bGood (morning|afternoon|evening)[.,!]`)
 // sign up to a newsletter or get it in their inbox: a newsletter quotes
 // the articles it rounds up.
 func isNewsletter(summary string, body []string) bool {
-	if greeting.MatchString(summary) {
+	if strings.Contains(summary, "Good ") && greeting.MatchString(summary) {
 		return true
 	}
 	signUp, inbox := false, false
