@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newswire/newswire/pipeline/dedupe"
 	"github.com/newswire/newswire/pipeline/natstest"
 )
 
@@ -21,7 +22,7 @@ func TestEarlierStoredCopyWins(t *testing.T) {
 	const stories = 300
 	rng := rand.New(rand.NewPCG(3, 5))
 	for i := range stories {
-		title, summary := sentence(rng, 10), sentence(rng, 40)
+		title, summary := dedupe.RandomText(rng, 10), dedupe.RandomText(rng, 40)
 		publish(t, srv.JS, art(fmt.Sprintf("wire%d", i%7), fmt.Sprintf("orig-%d", i), fmt.Sprintf("o-%d", i),
 			fmt.Sprintf("https://wire.example/%d", i), title, summary))
 		copyTitle, copySummary := title, summary
@@ -43,18 +44,4 @@ func TestEarlierStoredCopyWins(t *testing.T) {
 		t.Fatalf("%d stories published, %d of them a copy stored after its original (%v); want %d originals",
 			len(got), len(copies), copies, stories)
 	}
-}
-
-// sentence is n random words.
-func sentence(rng *rand.Rand, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		for range 3 + rng.IntN(7) {
-			b.WriteByte(byte('a' + rng.IntN(26)))
-		}
-	}
-	return b.String()
 }
