@@ -239,7 +239,10 @@ func (p Params) Decide(s Scores) (same bool, rule string) {
 		return false, "live coverage"
 	case s.Kinds[0] != s.Kinds[1]:
 		return false, s.Kinds[0].String() + " against " + s.Kinds[1].String()
-	case s.SameLink:
+	case s.SameLink && s.Support >= p.Support:
+		// one publisher's article number, and a headline the other item
+		// supports: a number some sites give a section, not an article,
+		// is not enough on its own
 		return true, "same link"
 	case s.SameSite && s.SameNumbers && s.Headline >= p.Publisher && s.HeadlineShared >= p.PublisherMinShared:
 		return true, "publisher"

@@ -87,23 +87,32 @@ func readLink(link string) linkFacts {
 const minArticleNumber = 6
 
 // articleNumber returns the last run of at least minArticleNumber digits
-// in path, or "".
+// in path that is a token of its own (between punctuation: "-6857525",
+// "/38799432/"), not part of a hash or id written in letters and digits
+// ("18eef3d152744c58", "rcna125940"), and not a yyyymmdd date; or "".
 func articleNumber(path string) string {
-	end := -1
-	for i := len(path) - 1; i >= -1; i-- {
-		digit := i >= 0 && path[i] >= '0' && path[i] <= '9'
-		switch {
-		case digit && end < 0:
-			end = i + 1
-		case !digit && end >= 0:
-			if n := path[i+1 : end]; len(n) >= minArticleNumber && !isDate(n) {
-				return n
-			}
-			end = -1
+	for end := len(path); end > 0; {
+		start := end
+		for start > 0 && isDigit(path[start-1]) {
+			start--
 		}
+		if start == end { // not a digit: step over it
+			end--
+			continue
+		}
+		n := path[start:end]
+		standalone := (start == 0 || !isAlnum(path[start-1])) && (end == len(path) || !isAlnum(path[end]))
+		if standalone && len(n) >= minArticleNumber && !isDate(n) {
+			return n
+		}
+		end = start
 	}
 	return ""
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isAlnum(c byte) bool { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // isDate reports an eight-digit run that reads as a date, yyyymmdd: a
 // folder of the day's articles, not an article's number.

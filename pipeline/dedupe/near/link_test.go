@@ -17,6 +17,10 @@ func TestReadLink(t *testing.T) {
 		{"https://thehill.com/newsletters/defense-national-security/4329839-hostages-leave-gaza", Newsletter, true},
 		// A slug that begins with a kind's word is an article about it.
 		{"https://www.newsweek.com/video-armed-man-shooting-robber-taqueria-1772096", Article, true},
+		// Ids of letters and digits are not article numbers.
+		{"https://example.com/news/18eef3d152744c58-6991", Article, false},
+		{"https://www.nbcnews.com/news/world/missing-radioactive-capsule-found-australia-rcna68529", Article, false},
+		{"https://www.espn.com/nfl/story/_/id/38799432/jets-rodgers", Article, true},
 		// Dates are not article numbers.
 		{"https://example.com/news/20231128/some-story", Article, false},
 		{"https://www.theguardian.com/world/2023/apr/10/dalai-lama-apologises", Article, false},
@@ -105,6 +109,12 @@ func TestPublisherRule(t *testing.T) {
 	d := SignLinked("Ultralong-Range Electric Cars Are Arriving. Say Goodbye to Charging Stops", "The new models.", site+"ev-range-b")
 	if same, rule := DefaultParams().Decide(Compare(c, d)); !same || rule != "publisher" {
 		t.Errorf("one publisher's headline in two feeds: %v by %q, want same by publisher", same, rule)
+	}
+	// A number a site gives a whole section is no evidence without words.
+	f := SignLinked("Council approves the city budget", "The vote was 7-2.", "https://paper.example/local/204518/council-budget")
+	g := SignLinked("Storm closes the port for two days", "Ships wait in the bay.", "https://paper.example/local/204518/port-storm")
+	if same, rule := DefaultParams().Decide(Compare(f, g)); same {
+		t.Errorf("two stories under one section number: same by %q", rule)
 	}
 	e := SignLinked("Ultralong-Range Electric Cars Are Arriving", "Battery makers promise 600 miles.", "https://www.nytimes.com/ev")
 	if same, rule := DefaultParams().Decide(Compare(d, e)); same {
