@@ -152,43 +152,40 @@ func waitLoaded(ctx context.Context, win *dedupe.Window, n int, done <-chan erro
 	return nil
 }
 
-// measureStage does the work of stageOnce on b.
+// measureStage does the work of stageOnce on b. A stage runs as the
+// daemon runs it (dedupe.New with a near-duplicate window, Stage.Run)
+// twice: the first loads its window (timed) and handles one warm-up
+// article; the second, started once the inputs are stored, is a restarted
+// replica: it loads the window again and is timed from the moment it is
+// loaded until every input is acked.
 func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c config, profiled bool) (stageRun, error) {
 	var res stageRun
-	wctx, stopWindow := context.WithCancel(ctx)
-	defer stopWindow()
-	win := dedupe.NewWindow(b.js, near.IndexConfig{}, zerolog.Nop())
-	windowDone := make(chan error, 1)
+	var stage *dedupe.Stage
+	tuning := pipeline.RunnerOptions{Concurrency: c.concurrency, MaxDeliver: b.res.Topology.MaxDeliver}
+	start := func() (done <-chan error, stop func() error) {
+		stage = dedupe.New(b.js, b.res.Dedupe, dedupe.Options{Near: &near.IndexConfig{}}, nil, zerolog.Nop())
+		rctx, cancel := context.WithCancel(ctx)
+		ch := make(chan error, 1)
+		go func() { ch <- stage.Run(rctx, tuning) }()
+		return ch, func() error { cancel(); return <-ch }
+	}
+
 	t0 := time.Now()
-	go func() { windowDone <- win.Run(wctx) }()
-	if err := waitLoaded(ctx, win, n, windowDone); err != nil {
-		return res, err
+	done, stop := start()
+	if err := waitLoaded(ctx, stage.Window(), n, done); err != nil {
+		return res, errors.Join(err, stop())
 	}
 	res.load = time.Since(t0)
 	res.loadedRSS = harness.ProcStatus(0, "VmRSS:")
-
-	stage := dedupe.New(b.js, b.res.Dedupe, dedupe.Options{Window: win}, nil, zerolog.Nop())
-	input := stage.Input()
-	input.Concurrency, input.MaxDeliver = c.concurrency, b.res.Topology.MaxDeliver
-	runner := pipeline.NewRunner(b.js, input, stage.Handle, nil, zerolog.Nop())
-	start := func() (stop func()) {
-		rctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { _ = runner.Run(rctx); close(done) }()
-		return func() { cancel(); <-done }
-	}
-
-	// One article first: the stage waits until the Window has declared
+	// One article: the stage judges only once the window has declared
 	// itself caught up (up to a second after the last story is indexed),
 	// which is part of the load, not of the throughput.
-	stop := start()
 	warm := article("warm", 0, 0, story{"warm up", "a story that warms the stage up before the measured run"}, time.Now().UTC())
 	err := b.publishRaw(ctx, []feeds.Article{warm})
 	if err == nil {
 		err = b.drained(ctx)
 	}
-	stop()
-	if err != nil {
+	if err := errors.Join(err, stop()); err != nil {
 		return res, fmt.Errorf("warm-up: %w", err)
 	}
 
@@ -199,20 +196,25 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	if err != nil {
 		return res, err
 	}
+	done, stop = start()
+	select {
+	case <-stage.Window().Loaded():
+	case err := <-done:
+		return res, fmt.Errorf("stage stopped while loading: %v", err)
+	}
 	endProfile := func() error { return nil }
 	if profiled {
 		endProfile, err = startProfiles(c.cpuProfile, c.mutexProfile)
 	}
 	if err != nil {
-		return res, err
+		return res, errors.Join(err, stop())
 	}
 	cpu0, t1 := harness.CPUSeconds(), time.Now()
-	stop = start()
 	err = b.drained(ctx)
 	elapsed, cpu := time.Since(t1), harness.CPUSeconds()-cpu0
 	perr := endProfile()
-	stop()
-	if err := errors.Join(err, perr); err != nil {
+	res.entries = stage.Window().Len()
+	if err := errors.Join(err, perr, stop()); err != nil {
 		return res, err
 	}
 	unique1, err := b.streamMsgs(ctx, pipeline.StreamUnique)
@@ -230,10 +232,7 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	res.cpuPer1k = cpu * 1000 / float64(len(in))
 	res.unique = unique1 - unique0
 	res.dropped = uint64(len(in)) - res.unique
-
-	res.entries = win.Len()
-	stopWindow()
-	return res, <-windowDone
+	return res, nil
 }
 
 // medianRun takes the median of every column on its own.

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
+
+	"github.com/newswire/newswire/internal/daemon"
 )
 
 // usageError is a mistake in the command line or the configuration: exit 2.
@@ -48,7 +49,7 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	// ready, when set, is called by `run` once the daemon serves (tests).
-	ready func(d *daemon)
+	ready func(d *daemon.Daemon)
 	// watch polls the config's files for `run`; zero values mean its
 	// defaults (tests shorten them).
 	watch fileWatcher
@@ -142,15 +143,4 @@ func defaultConfigPath(e *env) string {
 		return p
 	}
 	return "configs/newswire.yaml"
-}
-
-// splitList splits "a,b, c" into its non-empty parts.
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/newswire/newswire/configs"
+	"github.com/newswire/newswire/internal/daemon"
 	"github.com/newswire/newswire/pipeline/tag"
 )
 
@@ -26,9 +27,9 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	} else if len(rest) > 0 {
 		return usagef("unexpected arguments %q", rest)
 	}
-	p, err := parseParts(*only)
+	p, err := daemon.ParseParts(*only)
 	if err != nil {
-		return err
+		return usagef("--only: %v", err)
 	}
 	log, err := newLogger(e.stderr, *logFormat, *logLevel)
 	if err != nil {
@@ -39,7 +40,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	d, err := startDaemon(ctx, cfg, rules, p, log)
+	d, err := daemon.New(ctx, cfg, rules, p, daemon.Deps{Getenv: e.getenv, Log: log})
 	if err != nil {
 		if ctx.Err() != nil {
 			// A signal while starting (waiting for the broker, say) is a
@@ -49,7 +50,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		}
 		return fmt.Errorf("start: %w", err)
 	}
-	defer d.close()
+	defer d.Close()
 
 	// Reloads come from SIGHUP and from edits of the config's files. Both
 	// goroutines end before the daemon is closed (defers run last first).
@@ -75,7 +76,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if e.ready != nil {
 		e.ready(d)
 	}
-	err = d.serve(ctx)
+	err = d.Run(ctx)
 	log.Info().Msg("newswire stopped")
 	return err
 }
@@ -127,13 +128,13 @@ func reloadLoop(ctx context.Context, hup <-chan os.Signal, changed <-chan struct
 
 // reload re-reads the config and rules and applies them. A bad file keeps
 // the daemon on what it had and says why.
-func reload(d *daemon, path string, getenv func(string) string, log zerolog.Logger) (*configs.Config, bool) {
+func reload(d *daemon.Daemon, path string, getenv func(string) string, log zerolog.Logger) (*configs.Config, bool) {
 	cfg, rules, err := loadAll(path, getenv)
 	if err != nil {
 		log.Error().Err(err).Msg("reload failed; keeping the running configuration")
 		return nil, false
 	}
-	d.reload(cfg, rules)
+	d.Reload(cfg, rules)
 	return cfg, true
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/newswire/newswire/configs"
+	"github.com/newswire/newswire/internal/daemon"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/worker"
 )
@@ -228,7 +229,7 @@ func reportStore(ctx context.Context, e *env, httpAddr string, ack, asJSON bool)
 		}
 		fmt.Fprint(e.stderr, "store damage "+string(body))
 	}
-	var rep storeReport
+	var rep daemon.StoreReport
 	status, body, err := daemonRequest(ctx, http.MethodGet, base+"/store")
 	if err != nil || status != http.StatusOK || json.Unmarshal(body, &rep) != nil {
 		return nil // no daemon here (status --nats of a remote cluster)

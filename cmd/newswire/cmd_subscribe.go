@@ -16,6 +16,7 @@ import (
 
 	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/internal/daemon"
 	"github.com/newswire/newswire/pipeline"
 )
 
@@ -130,14 +131,14 @@ func brokerURL(e *env, configPath, flagURL string) (string, []nats.Option, error
 	if flagURL != "" {
 		return flagURL, nil, nil
 	}
-	if u := e.getenv("NEWSWIRE_NATS_URL"); u != "" {
+	if u := e.getenv(configs.EnvNATSURL); u != "" {
 		return u, nil, nil
 	}
 	cfg, err := configs.Load(configPath)
 	if err != nil {
 		return "", nil, usageError{err}
 	}
-	url, opts, err := natsOptions(cfg.NATS, e.getenv)
+	url, opts, err := daemon.NATSOptions(cfg.NATS, e.getenv)
 	if err != nil {
 		return "", nil, usageError{err}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/internal/daemon"
 	"github.com/newswire/newswire/pipeline"
 )
 
@@ -42,7 +43,7 @@ func (l *lockedBuffer) String() string {
 
 // runningDaemon is `newswire run` started in-process by a test.
 type runningDaemon struct {
-	d      *daemon
+	d      *daemon.Daemon
 	cancel context.CancelFunc
 	done   chan error
 	logs   *lockedBuffer
@@ -52,9 +53,9 @@ func startRun(t *testing.T, configPath string) *runningDaemon {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	rd := &runningDaemon{cancel: cancel, done: make(chan error, 1), logs: &lockedBuffer{}}
-	ready := make(chan *daemon, 1)
+	ready := make(chan *daemon.Daemon, 1)
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: rd.logs, getenv: func(string) string { return "" },
-		ready: func(d *daemon) { ready <- d }, watch: fileWatcher{Interval: 100 * time.Millisecond, Settle: 200 * time.Millisecond}}
+		ready: func(d *daemon.Daemon) { ready <- d }, watch: fileWatcher{Interval: 100 * time.Millisecond, Settle: 200 * time.Millisecond}}
 	go func() {
 		rd.done <- runEnv(ctx, e, []string{"run", "--config", configPath, "--log-format", "json", "--log-level", "debug"})
 	}()

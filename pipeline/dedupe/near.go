@@ -74,6 +74,10 @@ func NewWindow(js jetstream.JetStream, cfg near.IndexConfig, log zerolog.Logger)
 	}
 }
 
+// Loaded is closed once the window has read what NEWS_UNIQUE held of its
+// time when Run started: from then on the stage judges.
+func (w *Window) Loaded() <-chan struct{} { return w.caughtUp }
+
 // Len is the number of stories remembered.
 func (w *Window) Len() int { return w.idx.Len() }
 

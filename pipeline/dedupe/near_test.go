@@ -15,22 +15,10 @@ import (
 )
 
 // runWindowed runs a dedupe replica with a near-duplicate window.
-func runWindowed(t *testing.T, srv *natstest.Server, concurrency int) {
+func runWindowed(t *testing.T, srv *natstest.Server, concurrency int) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	res, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := dedupe.NewWindow(srv.JS, near.IndexConfig{Window: time.Hour}, zerolog.Nop())
-	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{Window: w}, nil, zerolog.Nop())
-	input := stage.Input()
-	input.Concurrency = concurrency
-	r := pipeline.NewRunner(srv.JS, input, stage.Handle, nil, zerolog.Nop())
-	done := make(chan struct{}, 2)
-	go func() { _ = w.Run(ctx); done <- struct{}{} }()
-	go func() { _ = r.Run(ctx); done <- struct{}{} }()
-	t.Cleanup(func() { cancel(); <-done; <-done })
+	_, stop = runDedupe(t, srv, dedupe.Options{Near: &near.IndexConfig{Window: time.Hour}}, pipeline.RunnerOptions{Concurrency: concurrency}, nil)
+	return stop
 }
 
 const wireSummary = "Doyle Brunson, one of the most famous poker players of all time and a two-time world champion, died on Sunday in Las Vegas, his agent said. He was 89."
@@ -78,24 +66,12 @@ func TestNearDuplicatesAcrossReplicas(t *testing.T) {
 func TestNearWindowSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	srv := natstest.StartIn(t, dir)
-	ctx, cancel := context.WithCancel(context.Background())
-	res, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := dedupe.NewWindow(srv.JS, near.IndexConfig{Window: time.Hour}, zerolog.Nop())
-	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{Window: w}, nil, zerolog.Nop())
-	r := pipeline.NewRunner(srv.JS, stage.Input(), stage.Handle, nil, zerolog.Nop())
-	done := make(chan struct{}, 2)
-	go func() { _ = w.Run(ctx); done <- struct{}{} }()
-	go func() { _ = r.Run(ctx); done <- struct{}{} }()
+	stop := runWindowed(t, srv, 4)
 	publish(t, srv.JS, art("wire", "first", "g-1", "https://wire.example/brunson", "Doyle Brunson dies at 89", wireSummary))
 	if got := uniqueIDs(t, srv.JS, 1); len(got) != 1 {
 		t.Fatalf("before restart: %v", got)
 	}
-	cancel()
-	<-done
-	<-done
+	stop()
 	srv.Stop()
 
 	srv = natstest.StartIn(t, dir)

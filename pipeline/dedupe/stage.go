@@ -57,6 +57,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
@@ -71,9 +72,10 @@ type Options struct {
 	// NoUpdates drops a changed version of a known item as a copy instead
 	// of publishing it as an update.
 	NoUpdates bool
-	// Window, when set, recognises near-duplicates (syndicated copies with
-	// an edited headline or a trimmed summary); its Run must be running.
-	Window *Window
+	// Near, when set, recognises near-duplicates (syndicated copies with
+	// an edited headline or a trimmed summary) in a window of this
+	// configuration, which the stage keeps and Run follows.
+	Near *near.IndexConfig
 }
 
 // Stage is the dedupe handler. It is safe for concurrent use.
@@ -84,6 +86,7 @@ type Stage struct {
 	metrics *pipeline.Metrics
 	log     zerolog.Logger
 	order   *pipeline.StoreOrder // copies in hand at once are judged in the order NEWS_RAW stored them
+	window  *Window              // near-duplicates; nil without Options.Near
 
 	// fail, when set (tests), is called after each step and may return an
 	// error that aborts the handling there, as a crash would.
@@ -92,13 +95,31 @@ type Stage struct {
 
 // New returns a dedupe stage that keeps its keys in kv.
 func New(js jetstream.JetStream, kv jetstream.KeyValue, opts Options, m *pipeline.Metrics, log zerolog.Logger) *Stage {
-	return &Stage{js: js, kv: kv, opts: opts, metrics: m, log: log.With().Str("component", StageName).Logger(), order: pipeline.NewStoreOrder()}
+	s := &Stage{js: js, kv: kv, opts: opts, metrics: m, log: log.With().Str("component", StageName).Logger(), order: pipeline.NewStoreOrder()}
+	if opts.Near != nil {
+		s.window = NewWindow(js, *opts.Near, log)
+	}
+	return s
 }
 
-// Input is what the stage reads, for its Runner: NEWS_RAW through the
-// shared durable consumer, with the StoreOrder Handle waits on.
-func (s *Stage) Input() pipeline.RunnerOptions {
-	return pipeline.RunnerOptions{Stage: StageName, Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe, Order: s.order}
+// Window is the stage's near-duplicate window, nil without Options.Near.
+func (s *Stage) Window() *Window { return s.window }
+
+// Run handles NEWS_RAW until ctx is done, following NEWS_UNIQUE with the
+// near-duplicate window meanwhile. What the stage reads (stream, durable
+// consumer, the store order) it sets itself; tuning gives the rest of the
+// runner's options (MaxDeliver, Concurrency, RetryDelay, Timeout).
+func (s *Stage) Run(ctx context.Context, tuning pipeline.RunnerOptions) error {
+	in := tuning
+	in.Stage, in.Stream, in.Consumer, in.Order = StageName, pipeline.StreamRaw, pipeline.ConsumerDedupe, s.order
+	r := pipeline.NewRunner(s.js, in, s.Handle, s.metrics, s.log)
+	if s.window == nil {
+		return r.Run(ctx)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.window.Run(gctx) })
+	g.Go(func() error { return r.Run(gctx) })
+	return g.Wait()
 }
 
 // claim is the value stored under an exact key: who claimed it, and the
@@ -184,7 +205,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 
 	keys := Keys(a)
 	var sig near.Signature
-	if s.opts.Window != nil {
+	if s.window != nil {
 		sig = near.SignLinked(a.Title, a.Summary, a.URL)
 	}
 	// Of two copies in this process's hands, the one NEWS_RAW stored first
@@ -212,7 +233,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err := s.step("claimed"); err != nil {
 		return err
 	}
-	if w := s.opts.Window; w != nil {
+	if w := s.window; w != nil {
 		a.Dedupe.MinHash = sig.Encode()
 		first, err := w.publishUnlessCopy(ctx, a, sig, meta.NumDelivered > 1)
 		if err != nil {
@@ -237,7 +258,7 @@ func (s *Stage) conflictKeys(keys []Key, sig near.Signature) []uint64 {
 	for _, k := range keys {
 		out = append(out, maphash.String(conflictSeed, k.Name))
 	}
-	if w := s.opts.Window; w != nil {
+	if w := s.window; w != nil {
 		for _, b := range w.idx.BandKeys(sig) {
 			out = append(out, 1<<63|uint64(b))
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,24 +39,33 @@ func publish(t *testing.T, js jetstream.JetStream, a feeds.Article) uint64 {
 	return ack.Sequence
 }
 
-// startStage ensures the topology on srv and runs a dedupe runner handling
-// concurrency messages at once until the test ends or stop is called.
-func startStage(t *testing.T, srv *natstest.Server, concurrency int) (*pipeline.Resources, func()) {
+// runDedupe ensures the topology on srv and runs a dedupe stage with opts
+// and tuning (and fail as its fail hook, when set) until the test ends or
+// stop is called.
+func runDedupe(t *testing.T, srv *natstest.Server, opts dedupe.Options, tuning pipeline.RunnerOptions, fail func(string) error) (_ *pipeline.Resources, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	res, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	stage := dedupe.New(srv.JS, res.Dedupe, dedupe.Options{}, nil, zerolog.Nop())
-	input := stage.Input()
-	input.Concurrency = concurrency
-	r := pipeline.NewRunner(srv.JS, input, stage.Handle, nil, zerolog.Nop())
+	stage := dedupe.New(srv.JS, res.Dedupe, opts, nil, zerolog.Nop())
+	if fail != nil {
+		stage.SetFailHook(fail)
+	}
 	done := make(chan struct{})
-	go func() { _ = r.Run(ctx); close(done) }()
-	stop := func() { cancel(); <-done }
+	go func() { _ = stage.Run(ctx, tuning); close(done) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
 	t.Cleanup(stop)
 	return res, stop
+}
+
+// startStage runs a dedupe stage without near-duplicates, handling
+// concurrency messages at once.
+func startStage(t *testing.T, srv *natstest.Server, concurrency int) (*pipeline.Resources, func()) {
+	t.Helper()
+	return runDedupe(t, srv, dedupe.Options{}, pipeline.RunnerOptions{Concurrency: concurrency}, nil)
 }
 
 func uniqueIDs(t *testing.T, js jetstream.JetStream, want int) []string {

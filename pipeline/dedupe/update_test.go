@@ -9,32 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/dedupe"
 	"github.com/newswire/newswire/pipeline/natstest"
 )
 
-// runStage runs a dedupe stage with opts and an optional fail hook.
+// runStage runs a dedupe stage with opts and an optional fail hook, one
+// message at a time.
 func runStage(t *testing.T, srv *natstest.Server, opts dedupe.Options, fail func(string) error) *pipeline.Resources {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	res, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stage := dedupe.New(srv.JS, res.Dedupe, opts, nil, zerolog.Nop())
-	if fail != nil {
-		stage.SetFailHook(fail)
-	}
-	input := stage.Input()
-	input.Concurrency, input.RetryDelay = 1, 10*time.Millisecond
-	r := pipeline.NewRunner(srv.JS, input, stage.Handle, nil, zerolog.Nop())
-	done := make(chan struct{})
-	go func() { _ = r.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	res, _ := runDedupe(t, srv, opts, pipeline.RunnerOptions{Concurrency: 1, RetryDelay: 10 * time.Millisecond}, fail)
 	return res
 }
 

@@ -37,6 +37,15 @@ func NewStage(js jetstream.JetStream, rules *Rules, m *pipeline.Metrics, log zer
 	return s
 }
 
+// Run handles NEWS_UNIQUE until ctx is done. What the stage reads it sets
+// itself; tuning gives the rest of the runner's options (MaxDeliver,
+// Concurrency, RetryDelay, Timeout).
+func (s *Stage) Run(ctx context.Context, tuning pipeline.RunnerOptions) error {
+	in := tuning
+	in.Stage, in.Stream, in.Consumer = StageName, pipeline.StreamUnique, pipeline.ConsumerTag
+	return pipeline.NewRunner(s.js, in, s.Handle, s.metrics, s.log).Run(ctx)
+}
+
 // SetRules replaces the rules for messages handled from now on.
 func (s *Stage) SetRules(r *Rules) { s.rules.Store(r) }
 

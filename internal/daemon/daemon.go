@@ -1,14 +1,27 @@
-package main
+// Package daemon is newswire's composition root: it builds one process
+// from a resolved configuration — the broker connection (starting the
+// embedded server when no nats.url is set), the streams and buckets, the
+// parts `run --only` names and the HTTP endpoint — and runs it. Every
+// program that runs newswire's parts (cmd/newswire, the benches) builds
+// them here, so the wiring exists once.
+//
+//	configs.Config ─▶ New ─▶ embedded server? ─▶ Connect ─▶ EnsureTopology ─▶ store check
+//	                          poller (worker)   dedupe.Stage   tag.Stage   HTTP (/metrics …)
+//	Run(ctx): every part and the HTTP server until ctx is done; Close: reverse order.
+//
+// It is the only package below cmd that reads the whole configuration.
+package daemon
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -29,35 +42,51 @@ import (
 	"github.com/newswire/newswire/worker"
 )
 
-// parts says which components a process runs (`run --only`).
-type parts struct{ poll, dedupe, tag bool }
+// Parts says which components a process runs (`run --only`).
+type Parts struct{ Poll, Dedupe, Tag bool }
 
-func parseParts(s string) (parts, error) {
-	if s == "" {
-		return parts{true, true, true}, nil
+// AllParts is what a process runs without --only.
+var AllParts = Parts{Poll: true, Dedupe: true, Tag: true}
+
+// ParseParts reads a comma list of poll, dedupe and tag; "" is AllParts.
+func ParseParts(s string) (Parts, error) {
+	if strings.TrimSpace(s) == "" {
+		return AllParts, nil
 	}
-	var p parts
-	for _, name := range splitList(s) {
-		switch name {
+	var p Parts
+	for name := range strings.SplitSeq(s, ",") {
+		switch strings.TrimSpace(name) {
+		case "":
 		case "poll":
-			p.poll = true
+			p.Poll = true
 		case "dedupe":
-			p.dedupe = true
+			p.Dedupe = true
 		case "tag":
-			p.tag = true
+			p.Tag = true
 		default:
-			return p, usagef("--only: unknown part %q (want poll, dedupe, tag)", name)
+			return p, fmt.Errorf("unknown part %q (want poll, dedupe, tag)", strings.TrimSpace(name))
 		}
 	}
 	return p, nil
 }
 
-// daemon is one running newswire process: its broker connection, its parts
-// and its HTTP endpoint. start builds it; serve runs it until ctx is done;
-// close releases what start acquired, in reverse order.
-type daemon struct {
+// Deps are what a Daemon takes from its program besides the configuration.
+type Deps struct {
+	// Getenv reads the environment (the nats CLI's context files are
+	// found through XDG_CONFIG_HOME and HOME); the program's only reader.
+	Getenv func(string) string
+	Log    zerolog.Logger
+	// ConnectWait is how long New waits for an external broker that does
+	// not answer (restarting, or started after newswire); zero: a minute.
+	ConnectWait time.Duration
+}
+
+// Daemon is one running newswire process: its broker connection, its parts
+// and its HTTP endpoint. New builds it; Run runs it until ctx is done;
+// Close releases what New acquired, in reverse order.
+type Daemon struct {
 	cfg   *configs.Config
-	parts parts
+	parts Parts
 	log   zerolog.Logger
 
 	server  *pipeline.EmbeddedServer // nil with an external nats.url
@@ -70,6 +99,7 @@ type daemon struct {
 	reg     *prometheus.Registry
 
 	poller *worker.Poller
+	dedupe *dedupe.Stage
 	tagger *tag.Stage
 
 	httpLn net.Listener
@@ -77,19 +107,22 @@ type daemon struct {
 }
 
 // NATSURL is the URL other processes use to reach the daemon's broker.
-func (d *daemon) NATSURL() string { return d.url }
+func (d *Daemon) NATSURL() string { return d.url }
 
 // HTTPAddr is the address /metrics, /healthz and /readyz are served on.
-func (d *daemon) HTTPAddr() string { return d.httpLn.Addr().String() }
+func (d *Daemon) HTTPAddr() string { return d.httpLn.Addr().String() }
 
-// startDaemon connects (starting the embedded server if configured), makes
-// sure the streams, consumers and buckets exist, and builds the parts. On
-// error everything acquired so far is released.
-func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p parts, log zerolog.Logger) (_ *daemon, err error) {
-	d := &daemon{cfg: cfg, parts: p, log: log, reg: prometheus.NewRegistry()}
+// New connects (starting the embedded server if configured), makes sure
+// the streams, consumers and buckets exist, and builds the parts of p with
+// the topic rules. cfg is a loaded and validated configuration (configs
+// resolves every default). On error everything acquired so far is
+// released; a ctx cancelled while waiting for the broker ends the wait.
+func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, deps Deps) (_ *Daemon, err error) {
+	log := deps.Log
+	d := &Daemon{cfg: cfg, parts: p, log: log, reg: prometheus.NewRegistry()}
 	defer func() {
 		if err != nil {
-			d.close()
+			d.Close()
 		}
 	}()
 	d.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -100,7 +133,7 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 		return nil, fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
 	}
 
-	url, natsOpts, err := natsOptions(cfg.NATS, os.Getenv)
+	url, natsOpts, err := NATSOptions(cfg.NATS, deps.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +153,7 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 			return nil, err
 		}
 		url = d.server.ClientURL()
-		if !d.parts.dedupe && !d.parts.tag {
+		if !p.Dedupe && !p.Tag {
 			// A poller's few messages are cheaper in memory than over
 			// loopback. The stages' stream of them is not: an in-process
 			// connection hands every write over synchronously, and
@@ -130,7 +163,7 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 		log.Info().Str("url", url).Str("store_dir", cfg.NATS.Embedded.StoreDir).Msg("embedded NATS server started")
 	}
 	d.url = url
-	d.nc, err = pipeline.Connect(ctx, url, "newswire", daemonConnectWait, log, natsOpts...)
+	d.nc, err = pipeline.Connect(ctx, url, "newswire", cmp.Or(deps.ConnectWait, time.Minute), log, natsOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +188,7 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 		}
 	}
 
-	if p.poll {
+	if p.Poll {
 		d.poller = worker.New(worker.Options{
 			Interval:    cfg.Poll.Interval.D(),
 			MinInterval: cfg.Poll.MinInterval.D(),
@@ -179,7 +212,14 @@ func startDaemon(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p p
 		})
 		d.poller.Sync(feedSpecs(cfg))
 	}
-	if p.tag {
+	if p.Dedupe {
+		opts := dedupe.Options{NoUpdates: !cfg.Dedupe.Updates}
+		if cfg.Dedupe.Near {
+			opts.Near = &near.IndexConfig{Window: cfg.Dedupe.Window.D(), MaxStories: cfg.Dedupe.MaxStories, Params: near.DefaultParams().Stricter(cfg.Dedupe.Strictness)}
+		}
+		d.dedupe = dedupe.New(d.js, d.res.Dedupe, opts, d.metrics, log)
+	}
+	if p.Tag {
 		d.tagger = tag.NewStage(d.js, rules, d.metrics, log)
 	}
 	return d, nil
@@ -193,9 +233,9 @@ func feedSpecs(cfg *configs.Config) []worker.FeedSpec {
 	return specs
 }
 
-// serve runs the parts and the HTTP endpoint until ctx is done, then stops
+// Run runs the parts and the HTTP endpoint until ctx is done, then stops
 // pulling and polling, lets work in flight finish and returns.
-func (d *daemon) serve(ctx context.Context) error {
+func (d *Daemon) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 5 * time.Second}
 	g.Go(func() error {
@@ -216,46 +256,29 @@ func (d *daemon) serve(ctx context.Context) error {
 	if d.store != nil {
 		g.Go(func() error { d.markStore(gctx); return nil })
 	}
-	if d.parts.dedupe {
-		opts := dedupe.Options{NoUpdates: !d.cfg.Dedupe.Updates}
-		if d.cfg.Dedupe.Near {
-			opts.Window = dedupe.NewWindow(d.js, windowConfig(d.cfg.Dedupe), d.log)
-			g.Go(func() error { return opts.Window.Run(gctx) })
-		}
-		stage := dedupe.New(d.js, d.res.Dedupe, opts, d.metrics, d.log)
-		in := stage.Input()
-		in.MaxDeliver = d.res.Topology.MaxDeliver
-		r := pipeline.NewRunner(d.js, in, stage.Handle, d.metrics, d.log)
-		g.Go(func() error { return r.Run(gctx) })
+	tuning := pipeline.RunnerOptions{MaxDeliver: d.res.Topology.MaxDeliver}
+	if d.dedupe != nil {
+		g.Go(func() error { return d.dedupe.Run(gctx, tuning) })
 	}
 	if d.tagger != nil {
-		r := pipeline.NewRunner(d.js, pipeline.RunnerOptions{
-			Stage: tag.StageName, Stream: pipeline.StreamUnique, Consumer: pipeline.ConsumerTag,
-			MaxDeliver: d.res.Topology.MaxDeliver,
-		}, d.tagger.Handle, d.metrics, d.log)
-		g.Go(func() error { return r.Run(gctx) })
+		g.Go(func() error { return d.tagger.Run(gctx, tuning) })
 	}
 	d.ready.Store(true)
 	d.log.Info().Str("http", d.HTTPAddr()).Str("nats", d.NATSURL()).
-		Bool("poll", d.parts.poll).Bool("dedupe", d.parts.dedupe).Bool("tag", d.parts.tag).
+		Bool("poll", d.parts.Poll).Bool("dedupe", d.parts.Dedupe).Bool("tag", d.parts.Tag).
 		Int("feeds", len(d.cfg.Feeds)).Msg("newswire running")
 	err := g.Wait()
 	d.ready.Store(false)
 	return err
 }
 
-// windowConfig is the near-duplicate window the dedupe settings ask for.
-func windowConfig(c configs.Dedupe) near.IndexConfig {
-	return near.IndexConfig{Window: c.Window.D(), MaxStories: c.MaxStories, Params: near.DefaultParams().Stricter(c.Strictness)}
-}
-
-// reload applies a new configuration and topic rules without a restart
+// Reload applies a new configuration and topic rules without a restart
 // (called from one goroutine at a time; d.cfg stays the configuration the
 // daemon started with, which is what restart-only settings compare to):
 // feeds are diffed (unchanged feeds keep their loops and state) and the
 // rules are swapped atomically. Settings that need a restart (NATS, HTTP,
 // poll limits) are logged and ignored.
-func (d *daemon) reload(cfg *configs.Config, rules *tag.Rules) {
+func (d *Daemon) Reload(cfg *configs.Config, rules *tag.Rules) {
 	if d.poller != nil {
 		d.poller.Sync(feedSpecs(cfg))
 	}
@@ -275,7 +298,7 @@ func rulesVersion(r *tag.Rules) string {
 	return r.Version()
 }
 
-func (d *daemon) handler() http.Handler {
+func (d *Daemon) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{Registry: d.reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -302,7 +325,7 @@ func (d *daemon) handler() http.Handler {
 	})
 	mux.HandleFunc("GET /store", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(storeReport{Embedded: d.store != nil, Damage: d.store.Damaged()})
+		_ = json.NewEncoder(w).Encode(StoreReport{Embedded: d.store != nil, Damage: d.store.Damaged()})
 	})
 	mux.HandleFunc("POST /store/ack", func(w http.ResponseWriter, _ *http.Request) {
 		if d.store == nil {
@@ -330,9 +353,9 @@ func (d *daemon) handler() http.Handler {
 	return mux
 }
 
-// close drains the connection and stops the embedded server. Safe on a
+// Close drains the connection and stops the embedded server. Safe on a
 // partly started daemon.
-func (d *daemon) close() {
+func (d *Daemon) Close() {
 	if d.nc != nil {
 		if err := d.nc.Drain(); err != nil {
 			d.nc.Close()
@@ -349,14 +372,9 @@ func (d *daemon) close() {
 	}
 }
 
-// daemonConnectWait is how long `run` waits at start for an external
-// broker that does not answer (restarting, or started after newswire); a
-// signal ends the wait at once.
-const daemonConnectWait = time.Minute
-
-// storeReport is what GET /store answers: the damage found in the embedded
+// StoreReport is what GET /store answers: the damage found in the embedded
 // store that no operator has acknowledged yet.
-type storeReport struct {
+type StoreReport struct {
 	Embedded bool              `json:"embedded"`
 	Damage   []pipeline.Damage `json:"damage"`
 }
@@ -367,7 +385,7 @@ const storeMarkEvery = 30 * time.Second
 
 // markStore records the streams' state every storeMarkEvery until ctx is
 // done, then once more.
-func (d *daemon) markStore(ctx context.Context) {
+func (d *Daemon) markStore(ctx context.Context) {
 	t := time.NewTicker(storeMarkEvery)
 	defer t.Stop()
 	for {

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"encoding/json"
@@ -34,10 +34,10 @@ func contextPath(name string, getenv func(string) string) string {
 	return filepath.Join(dir, "nats", "context", name+".json")
 }
 
-// natsOptions turns the nats section of the config into the server URL and
+// NATSOptions turns the nats section of the config into the server URL and
 // connection options: credentials file, NKey seed, user and password, token
 // and TLS, with a named `nats context` filling what the config leaves unset.
-func natsOptions(n configs.NATS, getenv func(string) string) (string, []nats.Option, error) {
+func NATSOptions(n configs.NATS, getenv func(string) string) (string, []nats.Option, error) {
 	if n.Context != "" {
 		path := contextPath(n.Context, getenv)
 		data, err := os.ReadFile(path)

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -22,7 +22,7 @@ func TestNATSCredentials(t *testing.T) {
 	getenv := func(k string) string { return map[string]string{"XDG_CONFIG_HOME": t.TempDir()}[k] }
 
 	connect := func(n configs.NATS, env func(string) string) error {
-		url, opts, err := natsOptions(n, env)
+		url, opts, err := NATSOptions(n, env)
 		if err != nil {
 			return err
 		}
