@@ -24,7 +24,7 @@ import (
 // then a rename). It is an error if the config does not load as it stands,
 // or if a feed with f's id or URL exists.
 func AddFeed(path string, f Feed) error {
-	cur, err := (&loader{getenv: os.Getenv}).load(path)
+	cur, err := (&loader{}).load(path)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func AddFeed(path string, f Feed) error {
 // "newswire feeds remove". Feeds read from an OPML feeds_file cannot be
 // removed this way. Editing, validation and writing are as for AddFeed.
 func RemoveFeed(path, id string) error {
-	cur, err := (&loader{getenv: os.Getenv}).load(path)
+	cur, err := (&loader{}).load(path)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func editFeeds(configPath, target string, edit func(seq *yaml.Node) error) error
 	if err := enc.Close(); err != nil {
 		return fmt.Errorf("configs: encode %s: %w", target, err)
 	}
-	check := &loader{getenv: os.Getenv, files: map[string][]byte{target: buf.Bytes()}}
+	check := &loader{files: map[string][]byte{target: buf.Bytes()}}
 	if _, err := check.load(configPath); err != nil {
 		return fmt.Errorf("configs: the edited %s would not load, so it was not written:\n%w", target, err)
 	}

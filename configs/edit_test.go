@@ -26,7 +26,7 @@ func copyFixtures(t *testing.T, names ...string) string {
 
 func feedIDs(t *testing.T, path string) []string {
 	t.Helper()
-	cfg, err := Load(path)
+	cfg, err := Load(path, nil)
 	if err != nil {
 		t.Fatalf("Load after edit: %v", err)
 	}

@@ -2,7 +2,6 @@ package configs
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -47,7 +46,7 @@ type AddResult struct {
 // and len(feeds), after each feed, before the file is validated and written. It is an error, and nothing is written, if
 // the config does not load as it stands or would not load with the result.
 func AddFeeds(path string, feeds []Feed, progress func(done, total int)) (AddResult, error) {
-	cur, err := (&loader{getenv: os.Getenv}).load(path)
+	cur, err := (&loader{}).load(path)
 	if err != nil {
 		return AddResult{}, err
 	}

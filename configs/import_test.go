@@ -178,7 +178,7 @@ func TestAddFeedsThousandsFromNestedOPML(t *testing.T) {
 	if len(res.Added) != n || len(res.Skipped) != 0 {
 		t.Errorf("added %d, skipped %d (%+v), want %d added", len(res.Added), len(res.Skipped), res.Skipped[:min(3, len(res.Skipped))], n)
 	}
-	cfg, err := Load(path)
+	cfg, err := Load(path, nil)
 	if err != nil {
 		t.Fatalf("Load after import: %v", err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // EnvNATSURL names the environment variable that, when set and not empty,
-// overrides nats.url (see ApplyEnv).
+// overrides nats.url (see applyEnv).
 const EnvNATSURL = "NEWSWIRE_NATS_URL"
 
 // DefaultUserAgent is the User-Agent the poller sends unless poll.user_agent
@@ -42,14 +42,15 @@ func Default() *Config {
 // Load reads the config file at path strictly, applies defaults, resolves
 // relative paths (store_dir, topics_file, feeds_file) against the file's
 // folder, appends the feeds of feeds_file after the inline ones, derives
-// missing feed ids, applies the environment (ApplyEnv with os.Getenv) and
-// validates the result. The topic rules themselves are not read: see
+// missing feed ids, applies the environment (applyEnv with getenv; nil:
+// none — the program reads its environment in one place and hands it in)
+// and validates the result. The topic rules themselves are not read: see
 // LoadTopics.
 //
 // On failure it returns a nil Config and an ErrorList holding every problem
 // found, each as "FILE:LINE: KEY: message".
-func Load(path string) (*Config, error) {
-	l := loader{getenv: os.Getenv}
+func Load(path string, getenv func(string) string) (*Config, error) {
+	l := loader{getenv: getenv}
 	res, err := l.load(path)
 	if err != nil {
 		return nil, err
@@ -57,10 +58,10 @@ func Load(path string) (*Config, error) {
 	return res.cfg, nil
 }
 
-// ApplyEnv applies environment overrides to cfg: $NEWSWIRE_NATS_URL, when
-// not empty, replaces nats.url. Load calls it with os.Getenv after
+// applyEnv applies environment overrides to cfg: $NEWSWIRE_NATS_URL, when
+// not empty, replaces nats.url. Load calls it with its getenv after
 // validating the file and then validates the overriding value.
-func ApplyEnv(cfg *Config, getenv func(string) string) {
+func applyEnv(cfg *Config, getenv func(string) string) {
 	if u := strings.TrimSpace(getenv(EnvNATSURL)); u != "" {
 		cfg.NATS.URL = u
 	}
@@ -69,7 +70,7 @@ func ApplyEnv(cfg *Config, getenv func(string) string) {
 // loader loads a config and the files it names. AddFeed and RemoveFeed use
 // files to validate an edit before writing it.
 type loader struct {
-	getenv func(string) string
+	getenv func(string) string // nil: no environment
 	files  map[string][]byte // absolute path → contents to use instead of the disk's
 }
 
@@ -151,7 +152,9 @@ func (l *loader) load(path string) (*loaded, error) {
 	validateFeeds(cfg.Feeds, res.srcs, &errs)
 
 	fileURL := cfg.NATS.URL
-	ApplyEnv(cfg, l.getenv)
+	if l.getenv != nil {
+		applyEnv(cfg, l.getenv)
+	}
 	if cfg.NATS.URL != fileURL {
 		if msg := checkNATSURL(cfg.NATS.URL); msg != "" {
 			errs.add("", 0, "$"+EnvNATSURL, "%s", msg)

@@ -3,19 +3,12 @@ package configs
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 )
-
-func TestMain(m *testing.M) {
-	// Load reads the environment; keep the developer's from leaking in.
-	os.Unsetenv(EnvNATSURL)
-	os.Exit(m.Run())
-}
 
 func abs(t *testing.T, path string) string {
 	t.Helper()
@@ -27,7 +20,7 @@ func abs(t *testing.T, path string) string {
 }
 
 func TestLoadGood(t *testing.T) {
-	got, err := Load("testdata/good.yaml")
+	got, err := Load("testdata/good.yaml", nil)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -61,7 +54,7 @@ func TestLoadGood(t *testing.T) {
 }
 
 func TestLoadAppliesDefaults(t *testing.T) {
-	got, err := Load("testdata/minimal.yaml")
+	got, err := Load("testdata/minimal.yaml", nil)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -95,7 +88,7 @@ func TestDefault(t *testing.T) {
 // The shipped config must load from a fresh clone, and keep the shape
 // DESIGN.md promises.
 func TestLoadShippedConfig(t *testing.T) {
-	cfg, err := Load("newswire.yaml")
+	cfg, err := Load("newswire.yaml", nil)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -132,7 +125,7 @@ func TestLoadFeedsFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			cfg, err := Load(tt.file)
+			cfg, err := Load(tt.file, nil)
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
@@ -197,7 +190,7 @@ testdata/bad.opml:6: outline 3: type "rss" outline without xmlUrl`,
 func TestLoadBad(t *testing.T) {
 	for file, want := range configErrors {
 		t.Run(file, func(t *testing.T) {
-			cfg, err := Load("testdata/" + file)
+			cfg, err := Load("testdata/" + file, nil)
 			if err == nil {
 				t.Fatalf("got no error, want %q", want)
 			}
@@ -235,7 +228,7 @@ func TestBadFixturesAreAsserted(t *testing.T) {
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load("testdata/does-not-exist.yaml")
+	_, err := Load("testdata/does-not-exist.yaml", nil)
 	if got, want := err.Error(), "testdata/does-not-exist.yaml: cannot read: no such file or directory"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -257,7 +250,7 @@ func TestApplyEnv(t *testing.T) {
 			cfg := Default()
 			cfg.NATS.URL = tt.file
 			var asked []string
-			ApplyEnv(cfg, func(k string) string {
+			applyEnv(cfg, func(k string) string {
 				asked = append(asked, k)
 				return tt.env
 			})
@@ -280,14 +273,14 @@ func TestLoadAppliesEnv(t *testing.T) {
 			return ""
 		}
 	}
-	res, err := (&loader{getenv: env("nats://cluster:4222")}).load("testdata/minimal.yaml")
+	cfg, err := Load("testdata/minimal.yaml", env("nats://cluster:4222"))
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	if got, want := res.cfg.NATS.URL, "nats://cluster:4222"; got != want {
+	if got, want := cfg.NATS.URL, "nats://cluster:4222"; got != want {
 		t.Errorf("got nats.url %q, want %q", got, want)
 	}
-	_, err = (&loader{getenv: env("localhost:4222")}).load("testdata/minimal.yaml")
+	_, err = Load("testdata/minimal.yaml", env("localhost:4222"))
 	want := `$NEWSWIRE_NATS_URL: invalid NATS URL "localhost:4222": want nats://, tls://, ws:// or wss:// URLs, separated by commas`
 	if err == nil || err.Error() != want {
 		t.Errorf("got error %v, want %q", err, want)

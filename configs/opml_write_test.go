@@ -88,7 +88,7 @@ func TestWriteOPMLNastyInput(t *testing.T) {
 // TestOPMLRoundTripConfig exports a config's feeds and imports them into an
 // empty config: same URLs, titles and ids.
 func TestOPMLRoundTripConfig(t *testing.T) {
-	cfg, err := Load("newswire.yaml")
+	cfg, err := Load("newswire.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestOPMLRoundTripConfig(t *testing.T) {
 	if _, err := AddFeeds(path, read, nil); err != nil {
 		t.Fatal(err)
 	}
-	again, err := Load(path)
+	again, err := Load(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,14 +79,14 @@ func TestSyncIntervalRoundTrip(t *testing.T) {
 // The key is read from a config file with the file's line in errors; a
 // file without it keeps the server's default.
 func TestLoadSyncInterval(t *testing.T) {
-	cfg, err := Load("testdata/sync_always.yaml")
+	cfg, err := Load("testdata/sync_always.yaml", nil)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 	if got, want := cfg.NATS.Embedded.SyncInterval, (SyncInterval{Always: true}); got != want {
 		t.Errorf("sync_always.yaml: got %+v, want %+v", got, want)
 	}
-	cfg, err = Load("testdata/minimal.yaml")
+	cfg, err = Load("testdata/minimal.yaml", nil)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}

@@ -54,7 +54,7 @@ func cmdFeeds(_ context.Context, e *env, args []string) error {
 		}
 	}
 
-	cfg, err := configs.Load(*configPath)
+	cfg, err := configs.Load(*configPath, nil) // the feeds lists only: no environment
 	if err != nil {
 		return usageError{err}
 	}

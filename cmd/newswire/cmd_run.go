@@ -84,11 +84,10 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 // loadAll reads the config and compiles its topic rules. Any problem is a
 // usageError naming the file, line and key.
 func loadAll(path string, getenv func(string) string) (*configs.Config, *tag.Rules, error) {
-	cfg, err := configs.Load(path)
+	cfg, err := configs.Load(path, getenv)
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
-	configs.ApplyEnv(cfg, getenv)
 	rules, err := loadRules(cfg)
 	if err != nil {
 		return nil, nil, usageError{err}

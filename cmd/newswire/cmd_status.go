@@ -47,7 +47,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 	// The config adds feeds never polled yet and the configured intervals.
 	// Without one (status --nats on another machine, no --config given) the
 	// saved states are all there is.
-	cfg, err := configs.Load(*configPath)
+	cfg, err := configs.Load(*configPath, e.getenv)
 	if err != nil {
 		if flagSet(fs, "config") {
 			return usageError{err}

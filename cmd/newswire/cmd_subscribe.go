@@ -134,7 +134,7 @@ func brokerURL(e *env, configPath, flagURL string) (string, []nats.Option, error
 	if u := e.getenv(configs.EnvNATSURL); u != "" {
 		return u, nil, nil
 	}
-	cfg, err := configs.Load(configPath)
+	cfg, err := configs.Load(configPath, e.getenv)
 	if err != nil {
 		return "", nil, usageError{err}
 	}

@@ -74,7 +74,7 @@ func topicRules(configPath, topicsPath string) (*tag.Rules, error) {
 		}
 		return r, nil
 	}
-	cfg, err := configs.Load(configPath)
+	cfg, err := configs.Load(configPath, nil) // its topics file only: no environment
 	if err != nil {
 		return nil, usageError{err}
 	}
