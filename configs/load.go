@@ -71,7 +71,7 @@ func applyEnv(cfg *Config, getenv func(string) string) {
 // files to validate an edit before writing it.
 type loader struct {
 	getenv func(string) string // nil: no environment
-	files  map[string][]byte // absolute path → contents to use instead of the disk's
+	files  map[string][]byte   // absolute path → contents to use instead of the disk's
 }
 
 // loaded is a config together with where each of its feeds was written.

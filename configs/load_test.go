@@ -190,7 +190,7 @@ testdata/bad.opml:6: outline 3: type "rss" outline without xmlUrl`,
 func TestLoadBad(t *testing.T) {
 	for file, want := range configErrors {
 		t.Run(file, func(t *testing.T) {
-			cfg, err := Load("testdata/" + file, nil)
+			cfg, err := Load("testdata/"+file, nil)
 			if err == nil {
 				t.Fatalf("got no error, want %q", want)
 			}
