@@ -21,6 +21,7 @@ import (
 )
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		err  error
 		want string
@@ -49,6 +50,7 @@ func TestClassify(t *testing.T) {
 // condition through Health, and pass every input on exactly once when space
 // returns.
 func TestRunnerHoldsWhileStorageFull(t *testing.T) {
+	t.Parallel()
 	srv := natstest.StartWith(t, t.TempDir(), func(o *server.Options) { o.JetStreamMaxStore = 4 << 20 })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -147,6 +149,7 @@ func TestRunnerHoldsWhileStorageFull(t *testing.T) {
 // dead-letter headers is dead-lettered without its body, naming where the
 // body is, instead of failing to dead-letter forever.
 func TestDeadLetterTooLarge(t *testing.T) {
+	t.Parallel()
 	srv := natstest.StartWith(t, t.TempDir(), func(o *server.Options) { o.MaxPayload = 64 << 10 })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -194,6 +197,7 @@ func TestDeadLetterTooLarge(t *testing.T) {
 // TestEnsureTopologyConcurrent: processes starting together on a fresh
 // server all get the same topology.
 func TestEnsureTopologyConcurrent(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 6)

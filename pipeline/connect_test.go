@@ -23,6 +23,7 @@ func deadURL(t *testing.T) string {
 }
 
 func TestConnectNoBroker(t *testing.T) {
+	t.Parallel()
 	url := deadURL(t)
 	start := time.Now()
 	_, err := Connect(context.Background(), url, "test", 0, zerolog.Nop())
@@ -37,6 +38,7 @@ func TestConnectNoBroker(t *testing.T) {
 // TestConnectHonoursContext: a wait for a broker that does not answer ends
 // as soon as the context does (a SIGTERM while `run` waits for it).
 func TestConnectHonoursContext(t *testing.T) {
+	t.Parallel()
 	url := deadURL(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)

@@ -42,6 +42,7 @@ func publishRaw(t *testing.T, js jetstream.JetStream, id string, data []byte) {
 // is retried MaxDeliver times and then dead-lettered, and the stage keeps
 // going after both.
 func TestRunnerAckRule(t *testing.T) {
+	t.Parallel()
 	srv := topologyServer(t, 3)
 	var panics atomic.Int32
 	handler := passOn(srv.JS, func(a *feeds.Article) {
@@ -105,6 +106,7 @@ func TestRunnerAckRule(t *testing.T) {
 
 // TestEnsureTopologyIdempotent: every process calls it at start.
 func TestEnsureTopologyIdempotent(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	for i := 0; i < 2; i++ {
 		res, err := pipeline.EnsureTopology(context.Background(), srv.JS, pipeline.Topology{})
@@ -137,6 +139,7 @@ func TestEnsureTopologyIdempotent(t *testing.T) {
 // shows as stuck: in Health (so /readyz), in the oldest-in-flight metric
 // and in the log; once it is done, not any more.
 func TestRunnerDeadline(t *testing.T) {
+	t.Parallel()
 	srv := topologyServer(t, 2)
 	var calls atomic.Int32
 	handler := passOn(srv.JS, func(a *feeds.Article) {
@@ -275,6 +278,7 @@ func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool
 // makes is dead-lettered at its first delivery with the reason, and
 // nothing of it is published.
 func TestStageInputChecks(t *testing.T) {
+	t.Parallel()
 	srv := topologyServer(t, 0)
 	stop := runUntilStopped(t, pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
 		Stage: "dedupe", Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe, RetryDelay: 10 * time.Millisecond,

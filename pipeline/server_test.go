@@ -9,6 +9,7 @@ import (
 
 // The sync options reach the server's JetStream store.
 func TestStartEmbeddedSync(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		opts EmbeddedOptions

@@ -11,6 +11,7 @@ import (
 )
 
 func TestEmbeddedStoreIsLocked(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	first, err := StartEmbedded(EmbeddedOptions{Listen: "127.0.0.1:0", StoreDir: dir}, zerolog.Nop())
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestStoreOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	o := NewStoreOrder()
 	for _, seq := range []uint64{1, 2, 3} {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestCompareMarks(t *testing.T) {
+	t.Parallel()
 	was := StreamMark{FirstSeq: 100, LastSeq: 1099, Msgs: 1000}
 	tests := []struct {
 		name string
@@ -36,6 +37,7 @@ func TestCompareMarks(t *testing.T) {
 // server's log here) survives a restart of the watch and ends only when
 // acknowledged.
 func TestStoreWatchKeepsDamageUntilAcknowledged(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w, err := OpenStoreWatch(dir, prometheus.NewRegistry(), zerolog.Nop())
 	if err != nil {

@@ -43,6 +43,7 @@ func fastPoller(t *testing.T, specs ...worker.FeedSpec) (*worker.Poller, *pipeli
 }
 
 func TestGoneFeedIsKeptAndRetriedAtTheCap(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -62,6 +63,7 @@ func TestGoneFeedIsKeptAndRetriedAtTheCap(t *testing.T) {
 }
 
 func TestRetryAfterPausesTheHost(t *testing.T) {
+	t.Parallel()
 	var pausedAt atomic.Int64 // unix nanos of the 429
 	var duringPause atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -94,6 +96,7 @@ func TestRetryAfterPausesTheHost(t *testing.T) {
 }
 
 func TestPermanentRedirectAdoptedAfterThreePolls(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/old" {
 			http.Redirect(w, r, "/new", http.StatusMovedPermanently)
@@ -112,6 +115,7 @@ func TestPermanentRedirectAdoptedAfterThreePolls(t *testing.T) {
 // When every host fails the same way at once, the machine is offline: the
 // feeds' error counts do not grow.
 func TestNetworkOutageIsNotHeldAgainstFeeds(t *testing.T) {
+	t.Parallel()
 	var specs []worker.FeedSpec
 	for i := 0; i < 4; i++ {
 		// Nothing listens on these ports: every fetch is refused.
@@ -140,6 +144,7 @@ func TestNetworkOutageIsNotHeldAgainstFeeds(t *testing.T) {
 // A quiet feed's interval lengthens towards the ceiling; a busy one stays
 // short. Both start from the default.
 func TestIntervalAdapts(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/busy" {
@@ -171,6 +176,7 @@ func TestIntervalAdapts(t *testing.T) {
 // host's other feed shows as paused with its resume time, not as ok with a
 // due time in the past.
 func TestRetryAfterIsCapped(t *testing.T) {
+	t.Parallel()
 	var limited atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/limited" && limited.CompareAndSwap(false, true) {

@@ -23,6 +23,7 @@ import (
 // them: fetches let go by their host one spacing apart may wait for a global
 // slot and be given one together.
 func TestHostSpacingHoldsUnderLoad(t *testing.T) {
+	t.Parallel()
 	const spacing = 30 * time.Millisecond
 	type start struct {
 		host string
@@ -96,6 +97,7 @@ func TestHostSpacingHoldsUnderLoad(t *testing.T) {
 // polls: a host paused by Retry-After, with more feeds than the bound, holds
 // up only its own feeds, and another host's feed keeps being polled.
 func TestPausedHostDoesNotStallOthers(t *testing.T) {
+	t.Parallel()
 	var limitedHits, otherHits atomic.Int32
 	limited := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limitedHits.Add(1)

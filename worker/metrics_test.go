@@ -12,6 +12,7 @@ import (
 // The per-feed series are made at scrape time from one record per feed:
 // each polled feed has its five series, and a removed feed has none.
 func TestPerFeedSeriesFollowTheFeeds(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg, nil)
 	polled := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)

@@ -114,6 +114,7 @@ func states(t *testing.T, kv jetstream.KeyValue) map[string]worker.FeedState {
 // A broken feed and a page that is not a feed record their errors in their
 // own state; the good feed is published and unaffected.
 func TestPollerIsolatesBadFeeds(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	res, err := pipeline.EnsureTopology(context.Background(), srv.JS, pipeline.Topology{})
 	if err != nil {
@@ -157,6 +158,7 @@ func TestPollerIsolatesBadFeeds(t *testing.T) {
 // When the broker refuses the articles, the feed's state does not advance:
 // the next poll fetches unconditionally and publishes them.
 func TestPollerRetriesUnpublishedArticles(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	ctx := context.Background()
 	kv, err := srv.JS.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: pipeline.BucketFeeds})
@@ -195,6 +197,7 @@ func TestPollerRetriesUnpublishedArticles(t *testing.T) {
 // Sync keeps unchanged feeds running without an extra poll, stops removed
 // ones and starts new ones at once.
 func TestPollerSyncDiffs(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	res, err := pipeline.EnsureTopology(context.Background(), srv.JS, pipeline.Topology{})
 	if err != nil {
@@ -223,6 +226,7 @@ func TestPollerSyncDiffs(t *testing.T) {
 // Three pollers (replicas) share one state bucket: every feed is fetched
 // once per slot, never by two replicas for the same slot.
 func TestReplicasNeverPollTheSameSlot(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	res, err := pipeline.EnsureTopology(context.Background(), srv.JS, pipeline.Topology{})
 	if err != nil {

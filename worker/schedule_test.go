@@ -11,6 +11,7 @@ import (
 )
 
 func TestNextSlotKeepsPhase(t *testing.T) {
+	t.Parallel()
 	iv := 5 * time.Minute
 	base := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	for _, id := range []string{"bbc", "aljazeera", "x"} {
@@ -40,6 +41,7 @@ func benchSpecs(n, perHost int) []FeedSpec {
 // 10,000 feeds on 2,500 hosts with one interval spread evenly over it: no
 // tenth of the interval holds more than 12% of them.
 func TestSlotsSpreadEvenly(t *testing.T) {
+	t.Parallel()
 	iv := 5 * time.Minute
 	var buckets [10]int
 	const n = 10000
@@ -57,6 +59,7 @@ func TestSlotsSpreadEvenly(t *testing.T) {
 // depend on the order of the configuration, and a feed added to another
 // host moves none of them.
 func TestHostFeedsComeDueOneAfterAnother(t *testing.T) {
+	t.Parallel()
 	gap := time.Second
 	specs := benchSpecs(12, 6) // two hosts
 	phases := feedPhases(specs, gap)
@@ -82,6 +85,7 @@ func TestHostFeedsComeDueOneAfterAnother(t *testing.T) {
 }
 
 func TestNextDueIsAboutOneIntervalLater(t *testing.T) {
+	t.Parallel()
 	iv := 10 * time.Minute
 	polled := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	phase := fnvHash("f")
@@ -95,6 +99,7 @@ func TestNextDueIsAboutOneIntervalLater(t *testing.T) {
 }
 
 func TestAdapt(t *testing.T) {
+	t.Parallel()
 	lim := limits{def: 5 * time.Minute, min: 2 * time.Minute, max: 2 * time.Hour}
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -127,6 +132,7 @@ func TestAdapt(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	iv, cap := 5*time.Minute, 2*time.Hour
 	tests := []struct {
 		errs  int
@@ -149,6 +155,7 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestSkipHours(t *testing.T) {
+	t.Parallel()
 	mon9 := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC) // a Monday
 	h := feeds.Hints{SkipHours: []int{9, 10}, SkipDays: []time.Weekday{time.Saturday, time.Sunday}}
 	if got, want := skipHours(mon9, h), time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC); !got.Equal(want) {
@@ -165,6 +172,7 @@ func TestSkipHours(t *testing.T) {
 }
 
 func TestOutageNeedsEveryHostFailing(t *testing.T) {
+	t.Parallel()
 	o := newOutage()
 	now := time.Now()
 	if o.observe("a:80", true, now) || o.observe("b:80", true, now) {
@@ -183,6 +191,7 @@ func TestOutageNeedsEveryHostFailing(t *testing.T) {
 }
 
 func TestHostsLimitAndSpacing(t *testing.T) {
+	t.Parallel()
 	hs := newHosts(2, 50*time.Millisecond)
 	ctx := context.Background()
 	start := time.Now()

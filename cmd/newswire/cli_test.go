@@ -30,6 +30,7 @@ func writeFile(t *testing.T, dir, name, content string) string {
 }
 
 func TestRunRefusesBadConfig(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name, config, wantErr string
@@ -57,6 +58,7 @@ func TestRunRefusesBadConfig(t *testing.T) {
 }
 
 func TestRunRefusesBadTopics(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, dir, "topics.yaml", "topics:\n  - name: Bad Name\n    strong: [x]\n")
 	path := writeFile(t, dir, "newswire.yaml", "topics_file: topics.yaml\n")
@@ -67,6 +69,7 @@ func TestRunRefusesBadTopics(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{},
 		{"frobnicate"},
@@ -86,6 +89,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestCheckShippedConfig(t *testing.T) {
+	t.Parallel()
 	for _, path := range []string{"../../configs/newswire.yaml", "../../deploy/nats-cluster/newswire-cluster.yaml"} {
 		code, stdout, stderr := cli(t, "check", "--config", path)
 		if code != 0 {
@@ -98,6 +102,7 @@ func TestCheckShippedConfig(t *testing.T) {
 }
 
 func TestFeedsEditing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := writeFile(t, dir, "newswire.yaml", "# my feeds\npoll:\n  interval: 10m\nfeeds:\n  - id: one\n    url: https://one.example/rss\n")
 	if code, _, stderr := cli(t, "feeds", "--config", path, "add", "https://two.example/feed.xml", "--id", "two", "--interval", "2m"); code != 0 {
@@ -134,6 +139,7 @@ func TestFeedsEditing(t *testing.T) {
 }
 
 func TestTopicsTestExplains(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := cli(t, "topics", "--config", "../../configs/newswire.yaml", "test", "Warring", "sides", "agree", "a", "ceasefire")
 	if code != 0 || !strings.Contains(stdout, "ceasefire: MATCH") {
 		t.Errorf("topics test: exit %d, printed:\n%s%s\nwant a ceasefire match", code, stdout, stderr)
@@ -151,6 +157,7 @@ func TestTopicsTestExplains(t *testing.T) {
 // A start-up failure (here: the HTTP port is taken) is reported and exits
 // 1, after releasing what was started.
 func TestRunReportsStartupFailure(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -168,6 +175,7 @@ func TestRunReportsStartupFailure(t *testing.T) {
 // broker at the address fail within a few seconds, exit 1, and say what to
 // check; --wait waits that long first.
 func TestClientCommandsWithoutBroker(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

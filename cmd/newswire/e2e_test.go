@@ -17,6 +17,7 @@ import (
 // with two hand-written feeds, `newswire run` with its embedded NATS server,
 // and a client reading the tagged stream like a user.
 func TestRunEndToEnd(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}

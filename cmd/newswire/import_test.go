@@ -8,6 +8,7 @@ import (
 )
 
 func TestFeedsImportThousands(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	config := writeFile(t, dir, "newswire.yaml", "feeds:\n  - id: one\n    url: https://one.example/rss\n")
 	var b strings.Builder
@@ -51,6 +52,7 @@ func TestFeedsImportThousands(t *testing.T) {
 }
 
 func TestProgressOnTerminal(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	p := &progress{w: &buf, format: "imported %d/%d feeds", tty: true}
 	p.update(1, 3)

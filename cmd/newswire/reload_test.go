@@ -13,6 +13,7 @@ import (
 // user would: a feed added is polled without a restart, a broken file is
 // logged and the running feeds keep polling, a feed removed stops.
 func TestRunReloadsOnFileChange(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}

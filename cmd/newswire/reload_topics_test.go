@@ -29,6 +29,7 @@ func rulesVersionOf(t *testing.T, path string) string {
 // articles tagged afterwards use the new rules and say so in their
 // rules_version, and a broken rules file keeps the old rules.
 func TestRunReloadsTopicRules(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}

@@ -35,6 +35,7 @@ const replayRulesNew = `topics:
 `
 
 func TestReplayRepublishesChangedArticlesOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := natstest.Start(t)
 	if _, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{}); err != nil {

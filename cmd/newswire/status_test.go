@@ -62,6 +62,7 @@ feeds:
 }
 
 func TestStatus(t *testing.T) {
+	t.Parallel()
 	natsURL, configPath := statusFixture(t)
 
 	code, stdout, stderr := cli(t, "status", "--config", configPath, "--nats", natsURL)
@@ -129,6 +130,7 @@ func TestStatus(t *testing.T) {
 }
 
 func TestStatusWithoutConfig(t *testing.T) {
+	t.Parallel()
 	natsURL, _ := statusFixture(t)
 	var out, errb bytes.Buffer
 	e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}

@@ -10,6 +10,7 @@ import (
 // TestRunAppliesSyncInterval: nats.embedded.sync_interval reaches the
 // embedded server, which says which policy it applies.
 func TestRunAppliesSyncInterval(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ conf, want string }{
 		{"", `"sync_interval":"2m0s"`},
 		{"    sync_interval: always\n", `"sync_interval":"always"`},

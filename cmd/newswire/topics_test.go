@@ -6,6 +6,7 @@ import (
 )
 
 func TestTopicsTestJSONLScores(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := cli(t, "topics", "--topics", "testdata/topics_eval.yaml", "test", "--jsonl", "testdata/topics_eval.jsonl")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -23,6 +24,7 @@ func TestTopicsTestJSONLScores(t *testing.T) {
 }
 
 func TestTopicsTestJSONLWithoutLabels(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := writeFile(t, dir, "items.jsonl", `{"id": "a", "title": "Ceasefire agreed"}`+"\n\n"+`{"title": "Weather"}`+"\n")
 	code, stdout, stderr := cli(t, "topics", "--topics", "testdata/topics_eval.yaml", "test", "--jsonl", path)
@@ -37,6 +39,7 @@ func TestTopicsTestJSONLWithoutLabels(t *testing.T) {
 }
 
 func TestTopicsTestShowsVetoes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	text := writeFile(t, dir, "item.txt", "Truce on Armistice Day\nA truce, said the army chief.\n")
 	code, stdout, stderr := cli(t, "topics", "--topics", "testdata/topics_eval.yaml", "test", "--file", text, "--lang", "en")
@@ -51,6 +54,7 @@ ceasefire: VETOED by none_of "armistice day" in the title (score 1.0, needs 2.0)
 }
 
 func TestCheckReportsRuleProblemsWithLines(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, dir, "topics.yaml", "topics:\n  - name: ceasefire\n    strong: [trade truce, ceasefire]\n    weak: [ab*]\n    exclude: [trade]\n")
 	cfg := writeFile(t, dir, "newswire.yaml", "topics_file: topics.yaml\n")
@@ -66,6 +70,7 @@ func TestCheckReportsRuleProblemsWithLines(t *testing.T) {
 }
 
 func TestDedupeTestPairs(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := cli(t, "dedupe", "test", "--jsonl", "testdata/dedupe_pairs.jsonl", "--show-errors")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -68,6 +68,7 @@ func write(t *testing.T, path, content string) {
 }
 
 func TestFileWatcher(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg, feeds := filepath.Join(dir, "newswire.yaml"), filepath.Join(dir, "feeds.yaml")
 	write(t, cfg, "feeds: []\n")
@@ -125,6 +126,7 @@ func TestFileWatcher(t *testing.T) {
 }
 
 func TestFileWatcherStops(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	missing := filepath.Join(t.TempDir(), "none")

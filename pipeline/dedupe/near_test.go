@@ -27,6 +27,7 @@ const wireSummary = "Doyle Brunson, one of the most famous poker players of all 
 // link and a trimmed summary, handled by two replicas at once, comes out
 // once; an independent report of the same event is kept.
 func TestNearDuplicatesAcrossReplicas(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	runWindowed(t, srv, 8)
 	runWindowed(t, srv, 8)
@@ -64,6 +65,7 @@ func TestNearDuplicatesAcrossReplicas(t *testing.T) {
 // The window is rebuilt from NEWS_UNIQUE: after a restart a copy of a story
 // seen before is still recognised.
 func TestNearWindowSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv := natstest.StartIn(t, dir)
 	stop := runWindowed(t, srv, 4)
@@ -88,6 +90,7 @@ func TestNearWindowSurvivesRestart(t *testing.T) {
 // consumer for as long as it runs (not a new one per read), and deletes it
 // when it stops: restarts of dedupe processes leave no consumers behind.
 func TestWindowFollowerLeavesNoConsumer(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -17,6 +17,7 @@ import (
 // for exact copies (the same text under another feed and link) and for
 // near-duplicates (an edited headline over a trimmed summary) alike.
 func TestEarlierStoredCopyWins(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	runWindowed(t, srv, 64)
 	const stories = 300

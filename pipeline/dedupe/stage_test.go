@@ -85,6 +85,7 @@ func uniqueIDs(t *testing.T, js jetstream.JetStream, want int) []string {
 }
 
 func TestDedupeDropsCopiesByEachKey(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	startStage(t, srv, 1) // one at a time: "first" is first
 
@@ -121,6 +122,7 @@ func TestDedupeDropsCopiesByEachKey(t *testing.T) {
 // between claiming and publishing) is published, while an input whose keys
 // another input claimed is dropped.
 func TestDedupeRedeliveryAfterCrash(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	ctx := context.Background()
 	res, err := pipeline.EnsureTopology(ctx, srv.JS, pipeline.Topology{})
@@ -149,6 +151,7 @@ func TestDedupeRedeliveryAfterCrash(t *testing.T) {
 // Keys live in the KV bucket, so a restart of the server and the stage does
 // not forget what was seen.
 func TestDedupeRemembersAcrossRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv := natstest.StartIn(t, dir)
 	_, stop := startStage(t, srv, 8)
@@ -172,6 +175,7 @@ func TestDedupeRemembersAcrossRestart(t *testing.T) {
 // Copies handled at the same moment, by concurrent workers of one stage or
 // by two stage replicas on the shared consumer, still yield one output.
 func TestDedupeConcurrentCopiesYieldOne(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	startStage(t, srv, 16)
 	startStage(t, srv, 16) // a second replica

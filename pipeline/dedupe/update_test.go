@@ -39,6 +39,7 @@ func uniqueArticles(t *testing.T, srv *natstest.Server, want int) []feeds.Articl
 // A corrected headline of a known item is published as revision 2 of the
 // story; the same correction seen again is not.
 func TestDedupePublishesUpdates(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	runStage(t, srv, dedupe.Options{}, nil)
 	first := art("wire", "story", "g-1", "https://news.example/1", "Ceasefire talks colapse", "Negotiators left Cairo.")
@@ -57,6 +58,7 @@ func TestDedupePublishesUpdates(t *testing.T) {
 }
 
 func TestDedupeUpdatesCanBeTurnedOff(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	runStage(t, srv, dedupe.Options{NoUpdates: true}, nil)
 	first := art("wire", "story", "g-1", "https://news.example/1", "Headline", "Text.")
@@ -71,6 +73,7 @@ func TestDedupeUpdatesCanBeTurnedOff(t *testing.T) {
 
 // Copies from other feeds are listed with the first copy.
 func TestDedupeRecordsAlsoIn(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	res := runStage(t, srv, dedupe.Options{}, nil)
 	publish(t, srv.JS, art("wire", "first", "g-1", "https://news.example/1", "Story", "Text of the story."))
@@ -95,6 +98,7 @@ func TestDedupeRecordsAlsoIn(t *testing.T) {
 // the input is redelivered) still yields exactly one output per story and
 // one update.
 func TestDedupeSurvivesACrashAfterEachStep(t *testing.T) {
+	t.Parallel()
 	for _, step := range []string{"claimed", "published", "update-published"} {
 		t.Run(step, func(t *testing.T) {
 			srv := natstest.Start(t)

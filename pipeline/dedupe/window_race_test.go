@@ -26,6 +26,7 @@ import (
 // story through: a run of publishes broken by the other replica's message
 // must fail from that point on, never skip over it.
 func TestWindowPipelinedArbitration(t *testing.T) {
+	t.Parallel()
 	srv := natstest.Start(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
