@@ -20,8 +20,9 @@ var builtinTopics []byte
 // (news.topic.<name>).
 var topicNamePattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
-// defaultTopicDefaults are the defaults of a topics file's defaults.
-func defaultTopicDefaults() TopicDefaults {
+// DefaultTopicDefaults are the defaults of a topics file's defaults: what
+// a topic gets when neither it nor the file sets a value.
+func DefaultTopicDefaults() TopicDefaults {
 	return TopicDefaults{MinScore: 2, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8, PassingWeight: 1, BackgroundWindow: 4}
 }
 
@@ -51,7 +52,7 @@ func ParseTopics(data []byte, source string) (*Topics, error) {
 	if perr != nil {
 		return nil, ErrorList{perr}
 	}
-	t := &Topics{Defaults: defaultTopicDefaults(), Source: source}
+	t := &Topics{Defaults: DefaultTopicDefaults(), Source: source}
 	d := newDecoder(source)
 	if root := docRoot(doc); root != nil {
 		d.decode(root, reflect.ValueOf(t).Elem(), "")

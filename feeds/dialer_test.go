@@ -20,7 +20,7 @@ func TestFetchRefusesPrivateAddresses(t *testing.T) {
 	}))
 	defer srv.Close()
 	port := srv.Listener.Addr().(*net.TCPAddr).Port
-	f := NewFetcher(FetcherOptions{Timeout: 5 * time.Second}) // AllowPrivate false
+	f := newFetcher(FetcherOptions{Timeout: 5 * time.Second}) // AllowPrivate false
 
 	for _, u := range []string{
 		srv.URL,
@@ -109,7 +109,7 @@ func TestFetchAllowHosts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := NewFetcher(FetcherOptions{Timeout: 5 * time.Second, AllowHosts: tt.allow})
+			f := newFetcher(FetcherOptions{Timeout: 5 * time.Second, AllowHosts: tt.allow})
 			_, err := f.Fetch(context.Background(), FetchRequest{URL: tt.url})
 			if got := ClassOf(err); got != tt.want {
 				t.Errorf("ClassOf(%v) = %q, want %q", err, got, tt.want)

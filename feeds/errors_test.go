@@ -140,7 +140,7 @@ func TestFetchTransportErrors(t *testing.T) {
 	}
 
 	// The same TLS server, trusted through an injected Transport.
-	trusted := NewFetcher(FetcherOptions{Transport: tlsSrv.Client().Transport})
+	trusted := newFetcher(FetcherOptions{Transport: tlsSrv.Client().Transport})
 	if _, err := trusted.Fetch(context.Background(), FetchRequest{URL: tlsSrv.URL}); err != nil {
 		t.Errorf("Fetch with the server's own transport: %v", err)
 	}

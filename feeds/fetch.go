@@ -15,18 +15,12 @@ import (
 	"time"
 )
 
-// Defaults used when a FetcherOptions field is left zero.
-const (
-	DefaultTimeout   = 30 * time.Second
-	DefaultMaxBody   = 10 << 20 // 10 MiB of decoded body
-	DefaultUserAgent = "newswire/1 (+https://github.com/newswire/newswire)"
-)
-
 // MaxRedirects is how many redirects one Fetch follows before failing with
 // ClassRedirect.
 const MaxRedirects = 5
 
-// FetcherOptions configures a Fetcher. Zero values take the defaults above.
+// FetcherOptions configures a Fetcher. Timeout, MaxBody and UserAgent are
+// required: their defaults are the configuration's (configs.Default).
 type FetcherOptions struct {
 	// Timeout bounds one whole Fetch: connect, redirects, headers and body.
 	Timeout time.Duration
@@ -115,27 +109,22 @@ type Fetcher struct {
 }
 
 // NewFetcher returns a Fetcher configured by opts.
-func NewFetcher(opts FetcherOptions) *Fetcher {
-	f := &Fetcher{
-		timeout:   opts.Timeout,
-		maxBody:   opts.MaxBody,
-		userAgent: opts.UserAgent,
+func NewFetcher(opts FetcherOptions) (*Fetcher, error) {
+	switch {
+	case opts.Timeout <= 0:
+		return nil, fmt.Errorf("feeds: fetcher timeout must be positive, got %s", opts.Timeout)
+	case opts.MaxBody <= 0:
+		return nil, fmt.Errorf("feeds: fetcher max body must be positive, got %d", opts.MaxBody)
+	case strings.TrimSpace(opts.UserAgent) == "":
+		return nil, errors.New("feeds: fetcher user agent is required")
 	}
-	if f.timeout <= 0 {
-		f.timeout = DefaultTimeout
-	}
-	if f.maxBody <= 0 {
-		f.maxBody = DefaultMaxBody
-	}
-	if f.userAgent == "" {
-		f.userAgent = DefaultUserAgent
-	}
+	f := &Fetcher{timeout: opts.Timeout, maxBody: opts.MaxBody, userAgent: opts.UserAgent}
 	rt := opts.Transport
 	if rt == nil {
 		rt = newTransport(f.timeout, cmp.Or(opts.IdleTimeout, 5*time.Second), opts.AllowPrivate, opts.AllowHosts)
 	}
 	f.client = &http.Client{Transport: rt, CheckRedirect: checkRedirect}
-	return f
+	return f, nil
 }
 
 func newTransport(timeout, idle time.Duration, allowPrivate bool, allowHosts []string) *http.Transport {

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -17,13 +18,24 @@ import (
 const tinyFeed = `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>` +
 	`<item><title>A</title><link>https://example.com/a</link></item></channel></rss>`
 
-// testFetcher may connect to the httptest server on 127.0.0.1.
+// testFetcher may connect to the httptest server on 127.0.0.1; what opts
+// leaves unset it takes from newFetcher.
 func testFetcher(opts FetcherOptions) *Fetcher {
 	opts.AllowPrivate = true
-	if opts.Timeout == 0 {
-		opts.Timeout = 5 * time.Second
+	return newFetcher(opts)
+}
+
+// newFetcher is NewFetcher with the values a test does not set filled in
+// (the configuration's defaults are configs'; these are the tests' own).
+func newFetcher(opts FetcherOptions) *Fetcher {
+	opts.Timeout = cmp.Or(opts.Timeout, 5*time.Second)
+	opts.MaxBody = cmp.Or(opts.MaxBody, 10<<20)
+	opts.UserAgent = cmp.Or(opts.UserAgent, "newswire-test")
+	f, err := NewFetcher(opts)
+	if err != nil {
+		panic(err)
 	}
-	return NewFetcher(opts)
+	return f
 }
 
 func gzipped(t testing.TB, b []byte) []byte {
@@ -260,4 +272,21 @@ func TestFetchConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// The fetcher keeps no defaults of its own: what the configuration
+// resolves is required.
+func TestNewFetcherRequiresSettings(t *testing.T) {
+	for _, opts := range []FetcherOptions{
+		{MaxBody: 1 << 20, UserAgent: "ua"},
+		{Timeout: time.Second, UserAgent: "ua"},
+		{Timeout: time.Second, MaxBody: 1 << 20},
+	} {
+		if _, err := NewFetcher(opts); err == nil {
+			t.Errorf("NewFetcher(%+v) accepted missing settings", opts)
+		}
+	}
+	if _, err := NewFetcher(FetcherOptions{Timeout: time.Second, MaxBody: 1 << 20, UserAgent: "ua"}); err != nil {
+		t.Errorf("complete settings: %v", err)
+	}
 }

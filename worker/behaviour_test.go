@@ -12,7 +12,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/natstest"
 	"github.com/newswire/newswire/worker"
@@ -27,16 +26,16 @@ func fastPoller(t *testing.T, specs ...worker.FeedSpec) (*worker.Poller, *pipeli
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := worker.New(worker.Options{
+	p := worker.MustNew(worker.WithTestDefaults(worker.Options{
 		Interval:    100 * time.Millisecond,
 		MinInterval: 50 * time.Millisecond,
 		MaxInterval: 400 * time.Millisecond,
 		PerHost:     4,
-		Fetcher:     feeds.NewFetcher(feeds.FetcherOptions{Timeout: 2 * time.Second, AllowPrivate: true}),
+		Fetcher:     worker.NewTestFetcher(2 * time.Second),
 		Publisher:   pipeline.NewRawPublisher(srv.JS),
 		State:       res.FeedState,
 		Log:         zerolog.Nop(),
-	})
+	}))
 	p.Sync(specs)
 	runPoller(t, p)
 	return p, res

@@ -12,7 +12,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/natstest"
 )
@@ -145,11 +144,11 @@ func runOnOneSlot(t *testing.T, opts Options, specs []FeedSpec) (p *Poller, stop
 		t.Fatal(err)
 	}
 	opts.Concurrency = 1
-	opts.Fetcher = feeds.NewFetcher(feeds.FetcherOptions{Timeout: 2 * time.Second, AllowPrivate: true})
+	opts.Fetcher = NewTestFetcher(2 * time.Second)
 	opts.Publisher = pipeline.NewRawPublisher(ns.JS)
 	opts.State = res.FeedState
 	opts.Log = zerolog.Nop()
-	p = New(opts)
+	p = MustNew(WithTestDefaults(opts))
 	p.Sync(specs)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -32,14 +33,19 @@ type FeedSpec struct {
 }
 
 // Options configures a Poller. Zero values take the defaults noted.
+//
+// The settings a user configures (intervals, concurrency, per host, the
+// lease) are required: their defaults are the configuration's
+// (configs.Default), and New refuses what is missing. Grace and ReplicaID
+// are the poller's own.
 type Options struct {
-	Interval    time.Duration // starting interval of adaptive feeds, default 5m
-	MinInterval time.Duration // adaptive floor, default 2m
-	MaxInterval time.Duration // adaptive ceiling and backoff cap, default 2h
-	Concurrency int           // fetches in progress across all hosts, default 64
-	PerHost     int           // fetches in progress per host, default 2
+	Interval    time.Duration // starting interval of adaptive feeds
+	MinInterval time.Duration // adaptive floor
+	MaxInterval time.Duration // adaptive ceiling and backoff cap, at least MinInterval
+	Concurrency int           // fetches in progress across all hosts
+	PerHost     int           // fetches in progress per host
 	HostSpacing time.Duration // minimum time between fetch starts on one host (zero: none)
-	ClaimTTL    time.Duration // how long a replica's lease on a feed outlasts its next due time, default 2m
+	ClaimTTL    time.Duration // how long a replica's lease on a feed outlasts its next due time
 	Grace       time.Duration // how long polls in progress may finish after shutdown, default 1s (run must stop within 2s of SIGTERM)
 	ReplicaID   string        // names this poller in leases, default host-pid-random
 
@@ -50,26 +56,22 @@ type Options struct {
 	Log       zerolog.Logger
 }
 
+// check reports the first required setting opts lacks.
+func (o Options) check() error {
+	switch {
+	case o.Interval <= 0, o.MinInterval <= 0, o.MaxInterval < o.MinInterval:
+		return fmt.Errorf("worker: intervals must be positive with max ≥ min, got %s (min %s, max %s)", o.Interval, o.MinInterval, o.MaxInterval)
+	case o.Concurrency <= 0 || o.PerHost <= 0:
+		return fmt.Errorf("worker: concurrency and per-host limit must be positive, got %d and %d", o.Concurrency, o.PerHost)
+	case o.ClaimTTL <= 0:
+		return fmt.Errorf("worker: claim TTL must be positive, got %s", o.ClaimTTL)
+	case o.Fetcher == nil || o.Publisher == nil || o.State == nil:
+		return errors.New("worker: a fetcher, a publisher and a state bucket are required")
+	}
+	return nil
+}
+
 func (o Options) withDefaults() Options {
-	if o.Interval <= 0 {
-		o.Interval = 5 * time.Minute
-	}
-	if o.MinInterval <= 0 {
-		o.MinInterval = 2 * time.Minute
-	}
-	if o.MaxInterval <= 0 {
-		o.MaxInterval = 2 * time.Hour
-	}
-	o.MaxInterval = max(o.MaxInterval, o.MinInterval)
-	if o.Concurrency <= 0 {
-		o.Concurrency = 64
-	}
-	if o.PerHost <= 0 {
-		o.PerHost = 2
-	}
-	if o.ClaimTTL <= 0 {
-		o.ClaimTTL = 2 * time.Minute
-	}
 	if o.Grace <= 0 {
 		o.Grace = time.Second
 	}
@@ -121,7 +123,10 @@ type Poller struct {
 }
 
 // New returns a Poller. It polls nothing until Run.
-func New(opts Options) *Poller {
+func New(opts Options) (*Poller, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	opts = opts.withDefaults()
 	return &Poller{
 		opts:   opts,
@@ -134,7 +139,7 @@ func New(opts Options) *Poller {
 		outage: newOutage(),
 		tasks:  map[string]*feedTask{},
 		kick:   make(chan struct{}, 1),
-	}
+	}, nil
 }
 
 // Run loads the saved state of every feed, dispatches polls as feeds fall

@@ -13,7 +13,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 
-	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/natstest"
 	"github.com/newswire/newswire/worker"
@@ -66,13 +65,13 @@ func feedServer(t *testing.T) (*httptest.Server, *hits) {
 }
 
 func newPoller(t *testing.T, srv *natstest.Server, kv jetstream.KeyValue) *worker.Poller {
-	return worker.New(worker.Options{
+	return worker.MustNew(worker.WithTestDefaults(worker.Options{
 		Interval:  time.Hour,
-		Fetcher:   feeds.NewFetcher(feeds.FetcherOptions{Timeout: 5 * time.Second, MaxBody: 1 << 20, UserAgent: "newswire-test", AllowPrivate: true}),
+		Fetcher:   worker.NewTestFetcher(5 * time.Second),
 		Publisher: pipeline.NewRawPublisher(srv.JS),
 		State:     kv,
 		Log:       zerolog.Nop(),
-	})
+	}))
 }
 
 func runPoller(t *testing.T, p *worker.Poller) (stop func()) {
@@ -166,13 +165,13 @@ func TestPollerRetriesUnpublishedArticles(t *testing.T) {
 		t.Fatal(err)
 	}
 	feedSrv, h := feedServer(t)
-	p := worker.New(worker.Options{
+	p := worker.MustNew(worker.WithTestDefaults(worker.Options{
 		Interval:  200 * time.Millisecond,
-		Fetcher:   feeds.NewFetcher(feeds.FetcherOptions{Timeout: 5 * time.Second, MaxBody: 1 << 20, AllowPrivate: true}),
+		Fetcher:   worker.NewTestFetcher(5 * time.Second),
 		Publisher: pipeline.NewRawPublisher(srv.JS),
 		State:     kv,
 		Log:       zerolog.Nop(),
-	})
+	}))
 	p.Sync([]worker.FeedSpec{{ID: "good", URL: feedSrv.URL + "/good", Interval: 200 * time.Millisecond}})
 	runPoller(t, p)
 	// No NEWS_RAW stream yet: publishing fails.
@@ -249,15 +248,15 @@ func TestReplicasNeverPollTheSameSlot(t *testing.T) {
 	}
 	var stops []func()
 	for r := 0; r < 3; r++ {
-		p := worker.New(worker.Options{
-			Fetcher:     feeds.NewFetcher(feeds.FetcherOptions{Timeout: 5 * time.Second, AllowPrivate: true}),
+		p := worker.MustNew(worker.WithTestDefaults(worker.Options{
+			Fetcher:     worker.NewTestFetcher(5 * time.Second),
 			Publisher:   pipeline.NewRawPublisher(srv.JS),
 			State:       res.FeedState,
 			PerHost:     16,
 			Concurrency: 16,
 			ReplicaID:   fmt.Sprintf("replica-%d", r),
 			Log:         zerolog.Nop(),
-		})
+		}))
 		p.Sync(specs)
 		stops = append(stops, runPoller(t, p))
 	}

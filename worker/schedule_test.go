@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/newswire/newswire/feeds"
 )
 
@@ -232,3 +234,36 @@ func TestHostsLimitAndSpacing(t *testing.T) {
 		t.Errorf("fetch started %v into a 100ms pause", d)
 	}
 }
+
+// The poller keeps no defaults of the settings a user configures.
+func TestNewRequiresSettings(t *testing.T) {
+	complete := WithTestDefaults(Options{Fetcher: NewTestFetcher(time.Second), Publisher: nopPublisher{}, State: someBucket{}})
+	if err := complete.check(); err != nil {
+		t.Fatalf("complete options: %v", err)
+	}
+	noState := complete
+	noState.State = nil
+	if _, err := New(noState); err == nil {
+		t.Error("New accepted options without a state bucket")
+	}
+	for _, broken := range []func(*Options){
+		func(o *Options) { o.Interval = 0 },
+		func(o *Options) { o.MaxInterval = o.MinInterval - 1 },
+		func(o *Options) { o.Concurrency = 0 },
+		func(o *Options) { o.PerHost = 0 },
+		func(o *Options) { o.ClaimTTL = 0 },
+	} {
+		o := complete
+		broken(&o)
+		if err := o.check(); err == nil {
+			t.Errorf("check accepted %+v", o)
+		}
+	}
+}
+
+// someBucket stands for a bucket where only its presence is checked.
+type someBucket struct{ jetstream.KeyValue }
+
+type nopPublisher struct{}
+
+func (nopPublisher) Publish(context.Context, []feeds.Article) error { return nil }

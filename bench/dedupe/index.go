@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/internal/harness"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
 	"github.com/newswire/newswire/pipeline/dedupe/near/neartest"
@@ -45,7 +46,7 @@ func runIndex(ctx context.Context, c config, w io.Writer) error {
 }
 
 func measureIndex(n int, c config) indexRow {
-	window := 72 * time.Hour
+	window := configs.Default().Dedupe.Window.D()
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	step := window / time.Duration(n)
 

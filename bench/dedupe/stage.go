@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/internal/harness"
 	"github.com/newswire/newswire/pipeline"
@@ -124,7 +125,7 @@ func windowMemory(ctx context.Context, dir string, n int) (float64, error) {
 func loadWindow(ctx context.Context, b *broker, n int) (uint64, int, error) {
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	win := dedupe.NewWindow(b.js, near.IndexConfig{}, zerolog.Nop())
+	win := dedupe.NewWindow(b.js, near.IndexConfig{Window: configs.Default().Dedupe.Window.D()}, zerolog.Nop())
 	done := make(chan error, 1)
 	go func() { done <- win.Run(wctx) }()
 	if err := waitLoaded(ctx, win, n, done); err != nil {
@@ -163,7 +164,7 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	var stage *dedupe.Stage
 	tuning := pipeline.RunnerOptions{Concurrency: c.concurrency, MaxDeliver: b.res.Topology.MaxDeliver}
 	start := func() (done <-chan error, stop func() error) {
-		stage = dedupe.New(b.js, b.res.Dedupe, dedupe.Options{Near: &near.IndexConfig{}}, nil, zerolog.Nop())
+		stage = dedupe.New(b.js, b.res.Dedupe, dedupe.Options{Near: &near.IndexConfig{Window: configs.Default().Dedupe.Window.D()}}, nil, zerolog.Nop())
 		rctx, cancel := context.WithCancel(ctx)
 		ch := make(chan error, 1)
 		go func() { ch <- stage.Run(rctx, tuning) }()

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
@@ -89,7 +90,7 @@ type generator struct {
 
 func newGenerator(pools []*pool, seed uint64, at time.Time) *generator {
 	g := &generator{rng: rand.New(rand.NewPCG(seed, 0x706970)), pools: pools, at: at,
-		idx: near.NewIndex(near.IndexConfig{Window: 72 * time.Hour})}
+		idx: near.NewIndex(near.IndexConfig{Window: configs.Default().Dedupe.Window.D()})}
 	total := 0
 	for _, p := range pools {
 		total += len(p.titles)

@@ -12,7 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
-	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/configs"
+	"github.com/newswire/newswire/internal/daemon"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/worker"
 )
@@ -68,20 +69,13 @@ func newswireSide(ctx context.Context, c config, urls []string) (p poller, err e
 	pm := worker.NewMetrics(reg, metrics.Published.WithLabelValues("poll"))
 	s.polls = prometheus.NewRegistry()
 	s.polls.MustRegister(pm.Polls)
-	s.poller = worker.New(worker.Options{
-		Interval:    c.interval,
-		Concurrency: c.concurrency,
-		HostSpacing: time.Second, // configs/newswire.yaml
-		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
-			Timeout:      20 * time.Second, // configs/newswire.yaml
-			AllowPrivate: true,             // the feeds are on 127.1.x.y
-			IdleTimeout:  3 * time.Second,  // 2 × host spacing + 1 s, as the daemon sets it
-		}),
-		Publisher: pipeline.NewRawPublisher(js),
-		State:     res.FeedState,
-		Metrics:   pm,
-		Log:       log,
-	})
+	poll := configs.Default().Poll // the shipped settings, but for what the benchmark pins
+	poll.Interval, poll.Concurrency = configs.Duration(c.interval), c.concurrency
+	poll.AllowPrivate = true // the feeds are on 127.1.x.y
+	s.poller, err = daemon.NewPoller(poll, pipeline.NewRawPublisher(js), res.FeedState, pm, log)
+	if err != nil {
+		return nil, err
+	}
 	specs := make([]worker.FeedSpec, len(urls))
 	for i, u := range urls {
 		// A pinned interval: every feed is polled every c.interval whatever

@@ -189,27 +189,11 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 	}
 
 	if p.Poll {
-		d.poller = worker.New(worker.Options{
-			Interval:    cfg.Poll.Interval.D(),
-			MinInterval: cfg.Poll.MinInterval.D(),
-			MaxInterval: cfg.Poll.MaxInterval.D(),
-			Concurrency: cfg.Poll.Concurrency,
-			PerHost:     cfg.Poll.PerHost,
-			HostSpacing: cfg.Poll.HostSpacing.D(),
-			ClaimTTL:    2*cfg.Poll.Timeout.D() + time.Minute,
-			Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
-				Timeout:      cfg.Poll.Timeout.D(),
-				MaxBody:      int64(cfg.Poll.MaxBody),
-				UserAgent:    cfg.Poll.UserAgent,
-				AllowPrivate: cfg.Poll.AllowPrivate,
-				IdleTimeout:  2*cfg.Poll.HostSpacing.D() + time.Second,
-				AllowHosts:   cfg.Poll.AllowHosts,
-			}),
-			Publisher: pipeline.NewRawPublisher(d.js).ReportTo(d.metrics.Health()),
-			State:     d.res.FeedState,
-			Metrics:   worker.NewMetrics(d.reg, d.metrics.Published.WithLabelValues("poll")),
-			Log:       log,
-		})
+		m := worker.NewMetrics(d.reg, d.metrics.Published.WithLabelValues("poll"))
+		d.poller, err = NewPoller(cfg.Poll, pipeline.NewRawPublisher(d.js).ReportTo(d.metrics.Health()), d.res.FeedState, m, log)
+		if err != nil {
+			return nil, err
+		}
 		d.poller.Sync(feedSpecs(cfg))
 	}
 	if p.Dedupe {
@@ -223,6 +207,37 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 		d.tagger = tag.NewStage(d.js, rules, d.metrics, log)
 	}
 	return d, nil
+}
+
+// NewPoller builds the poller the poll settings describe, publishing with
+// pub and keeping the feeds' state in state: the daemon's, and what
+// bench/poll measures.
+func NewPoller(p configs.Poll, pub worker.Publisher, state jetstream.KeyValue, m *worker.Metrics, log zerolog.Logger) (*worker.Poller, error) {
+	f, err := feeds.NewFetcher(feeds.FetcherOptions{
+		Timeout:      p.Timeout.D(),
+		MaxBody:      int64(p.MaxBody),
+		UserAgent:    p.UserAgent,
+		AllowPrivate: p.AllowPrivate,
+		AllowHosts:   p.AllowHosts,
+		IdleTimeout:  2*p.HostSpacing.D() + time.Second, // a host's next feed, a spacing later, finds the connection
+	})
+	if err != nil {
+		return nil, err
+	}
+	return worker.New(worker.Options{
+		Interval:    p.Interval.D(),
+		MinInterval: p.MinInterval.D(),
+		MaxInterval: p.MaxInterval.D(),
+		Concurrency: p.Concurrency,
+		PerHost:     p.PerHost,
+		HostSpacing: p.HostSpacing.D(),
+		ClaimTTL:    2*p.Timeout.D() + time.Minute,
+		Fetcher:     f,
+		Publisher:   pub,
+		State:       state,
+		Metrics:     m,
+		Log:         log,
+	})
 }
 
 func feedSpecs(cfg *configs.Config) []worker.FeedSpec {

@@ -109,13 +109,14 @@ func naiveMatch(tp *configs.Topics, d Document) []feeds.TopicMatch {
 	topics := slices.Clone(tp.Topics)
 	slices.SortStableFunc(topics, func(a, b configs.Topic) int { return strings.Compare(a.Name, b.Name) })
 	out := []feeds.TopicMatch{}
+	def := configs.DefaultTopicDefaults()
 	for _, t := range topics {
-		minScore := orDefault(t.MinScore, tp.Defaults.MinScore, defaultMinScore)
-		boost := orDefault(t.TitleBoost, tp.Defaults.TitleBoost, defaultTitleBoost)
-		exWin := orDefault(t.ExcludeWindow, tp.Defaults.ExcludeWindow, defaultExcludeWindow)
-		reqWin := orDefault(t.RequireWindow, tp.Defaults.RequireWindow, defaultRequireWindow)
-		passingWeight := orDefault(t.PassingWeight, tp.Defaults.PassingWeight, defaultPassingWeight)
-		bgWin := orDefault(t.BackgroundWindow, tp.Defaults.BackgroundWindow, defaultBackgroundWin)
+		minScore := orDefault(t.MinScore, tp.Defaults.MinScore, def.MinScore)
+		boost := orDefault(t.TitleBoost, tp.Defaults.TitleBoost, def.TitleBoost)
+		exWin := orDefault(t.ExcludeWindow, tp.Defaults.ExcludeWindow, def.ExcludeWindow)
+		reqWin := orDefault(t.RequireWindow, tp.Defaults.RequireWindow, def.RequireWindow)
+		passingWeight := orDefault(t.PassingWeight, tp.Defaults.PassingWeight, def.PassingWeight)
+		bgWin := orDefault(t.BackgroundWindow, tp.Defaults.BackgroundWindow, def.BackgroundWindow)
 		lede := len(Tokens(d.Summary[:ledeLength(d.Summary)]))
 		var lists configs.PhraseLists
 		for _, set := range t.PhraseSets("") {

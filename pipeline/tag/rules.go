@@ -15,16 +15,7 @@ import (
 	"github.com/newswire/newswire/configs"
 )
 
-// Values used where neither a topic nor the file's defaults set one; the
-// same as the configs loader applies, so Compile does not depend on it.
 const (
-	defaultMinScore      = 2
-	defaultTitleBoost    = 2
-	defaultExcludeWindow = 3
-	defaultRequireWindow = 8
-	defaultPassingWeight = 1
-	defaultBackgroundWin = 4
-
 	strongWeight = 2
 	weakWeight   = 1
 
@@ -135,9 +126,10 @@ func (c *compiler) errorf(key, format string, args ...any) {
 
 func (c *compiler) compile() {
 	t := c.t
-	def := topicValues(c, "defaults", t.Defaults, compiledTopic{minScore: defaultMinScore, titleBoost: defaultTitleBoost,
-		excludeWindow: defaultExcludeWindow, requireWindow: defaultRequireWindow,
-		passingWeight: defaultPassingWeight, backgroundWindow: defaultBackgroundWin})
+	d := configs.DefaultTopicDefaults() // where neither a topic nor the file's defaults set a value
+	def := topicValues(c, "defaults", t.Defaults, compiledTopic{minScore: d.MinScore, titleBoost: d.TitleBoost,
+		excludeWindow: int32(d.ExcludeWindow), requireWindow: int32(d.RequireWindow),
+		passingWeight: d.PassingWeight, backgroundWindow: int32(d.BackgroundWindow)})
 	order := make([]int, len(t.Topics))
 	for i := range order {
 		order[i] = i

@@ -35,7 +35,7 @@ func BenchmarkQuery(b *testing.B) {
 // FilledIndex returns an index of n synthetic stories and signatures of
 // copies of q of them.
 func FilledIndex(n, q int) (*near.Index, []near.Signature) {
-	x := near.NewIndex(near.IndexConfig{})
+	x := near.NewIndex(near.IndexConfig{Window: 72 * time.Hour})
 	gen := neartest.New(42)
 	step := x.Window() / time.Duration(n)
 	var queries []near.Signature

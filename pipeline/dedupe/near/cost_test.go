@@ -56,9 +56,9 @@ func TestQueryCostCorpus(t *testing.T) {
 		name string
 		cfg  IndexConfig
 	}{
-		{"24×2 body + 12×3 head, no key limit", IndexConfig{Banding: Banding{24, 2, 12, 3}, KeyLimit: 1 << 30}},
-		{"24×2 body + 12×3 head, key limit 16", IndexConfig{Banding: Banding{24, 2, 12, 3}}},
-		{"default", IndexConfig{}},
+		{"24×2 body + 12×3 head, no key limit", IndexConfig{Window: 72 * time.Hour, Banding: Banding{24, 2, 12, 3}, KeyLimit: 1 << 30}},
+		{"24×2 body + 12×3 head, key limit 16", IndexConfig{Window: 72 * time.Hour, Banding: Banding{24, 2, 12, 3}}},
+		{"default", IndexConfig{Window: 72 * time.Hour}},
 	}
 	for _, l := range layouts {
 		for _, n := range []int{10_000, 50_000, 250_000} {

@@ -9,7 +9,7 @@ import (
 // IndexConfig configures an Index; the zero value of a field means its
 // default.
 type IndexConfig struct {
-	Window      time.Duration // how long a story is remembered; default 72h
+	Window      time.Duration // how long a story is remembered; required (dedupe.window, configs)
 	Generations int           // the window is kept in this many time buckets; default 6
 	Banding     Banding       // default DefaultBanding()
 	Params      Params        // default DefaultParams()
@@ -75,10 +75,11 @@ type Candidate struct {
 	Scores Scores
 }
 
-// NewIndex returns an empty index.
+// NewIndex returns an empty index. cfg.Window must be positive: it is the
+// user's setting (dedupe.window), whose default is the configuration's.
 func NewIndex(cfg IndexConfig) *Index {
 	if cfg.Window <= 0 {
-		cfg.Window = 72 * time.Hour
+		panic("near: IndexConfig.Window must be positive")
 	}
 	if cfg.Generations <= 0 {
 		cfg.Generations = 6

@@ -20,7 +20,7 @@ const (
 )
 
 func TestIndexQuery(t *testing.T) {
-	x := near.NewIndex(near.IndexConfig{})
+	x := near.NewIndex(near.IndexConfig{Window: 72 * time.Hour})
 	gen := neartest.New(1)
 	for i := 0; i < 2000; i++ {
 		ti, su := gen.Story()
@@ -53,7 +53,7 @@ func TestIndexQuery(t *testing.T) {
 // the rule: of 20 outlets at least 18 found (rows of 1 find each with
 // probability 0.94–0.995; the rows of 2 used before, 0.34–0.73: 13 here).
 func TestIndexStandfirst(t *testing.T) {
-	x := near.NewIndex(near.IndexConfig{})
+	x := near.NewIndex(near.IndexConfig{Window: 72 * time.Hour})
 	gen := neartest.New(3)
 	for i := 0; i < 2000; i++ {
 		ti, su := gen.Story()
@@ -142,7 +142,7 @@ func TestIndexKeyLimit(t *testing.T) {
 		titles = append(titles, ti)
 	}
 	for _, limit := range []int{4, 1000} {
-		x := near.NewIndex(near.IndexConfig{KeyLimit: limit})
+		x := near.NewIndex(near.IndexConfig{Window: 72 * time.Hour, KeyLimit: limit})
 		for i := range 12 {
 			x.Add(fmt.Sprintf("column-%d", i), t0.Add(time.Duration(i)*time.Minute), near.Sign(titles[i], boiler))
 		}
