@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"strconv"
 	"testing"
 	"time"
 
@@ -23,15 +24,26 @@ import (
 var binaries struct{ newswire, natsServer string }
 
 // envRun set to 0 leaves the fault tests out (as -short does): they take
-// about four minutes of real processes. CI runs them.
+// about a minute and a half of real processes. CI runs them.
 const envRun = "NEWSWIRE_FAULT_TESTS"
 
 func enabled() bool { return os.Getenv(envRun) != "0" && !testing.Short() }
+
+// loadTestsAtOnce is how many fault tests run at once unless -parallel
+// says otherwise: they spend their time waiting on processes (about 0.7 of
+// 2 cores in all), so running the load tests side by side takes a minute
+// and a quarter where one after another took three and a half.
+const loadTestsAtOnce = 6
 
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if !enabled() {
 		os.Exit(m.Run())
+	}
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		_ = flag.Set("test.parallel", strconv.Itoa(loadTestsAtOnce))
 	}
 	dir, err := os.MkdirTemp("", "newswire-faults-")
 	if err != nil {
