@@ -14,7 +14,8 @@ import (
 // injector retries each publish with the same Nats-Msg-Id until it is
 // acknowledged. Every story must come out once.
 func TestBrokerRestart(t *testing.T) {
-	t.Parallel()                                                     // runs beside the other load tests: each has its own servers, ports and stores
+	// Beside the other load tests: each has its own servers, ports and stores.
+	t.Parallel()
 	l := startLoad(t, 1, 10000, 400, 3*time.Second, 100*time.Second) // 25 s of injection
 	k := startKiller(l.seed, l.dedupes, l.taggers)
 	server := l.b.nodes[0]

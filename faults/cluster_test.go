@@ -19,7 +19,8 @@ import (
 // 50 s: see below); the node is started again at least eight seconds
 // after the kill and catches up. Every story must come out once.
 func TestClusterNodeLoss(t *testing.T) {
-	t.Parallel()                                                    // runs beside the other load tests: each has its own servers, ports and stores
+	// Beside the other load tests: each has its own servers, ports and stores.
+	t.Parallel()
 	l := startLoad(t, 3, 8000, 300, 5*time.Second, 100*time.Second) // 27 s of injection
 	b, js, in := l.b, l.js, l.in
 

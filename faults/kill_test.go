@@ -16,7 +16,8 @@ import (
 // directly, which is what a poller publishes (see TestPoisonMessage for
 // the same path with bad input).
 func TestKillStagesUnderLoad(t *testing.T) {
-	t.Parallel()                                                    // runs beside the other load tests: each has its own servers, ports and stores
+	// Beside the other load tests: each has its own servers, ports and stores.
+	t.Parallel()
 	l := startLoad(t, 1, 10000, 500, 5*time.Second, 90*time.Second) // 20 s of injection
 	k := startKiller(l.seed, l.dedupes, l.taggers)
 	l.waitInjected(t)

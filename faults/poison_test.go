@@ -26,7 +26,8 @@ import (
 // would not fit either: the dead letter names its stream and sequence. The
 // articles around them must flow on, each story once.
 func TestPoisonMessage(t *testing.T) {
-	t.Parallel() // runs beside the other load tests: each has its own servers, ports and stores
+	// Beside the other load tests: each has its own servers, ports and stores.
+	t.Parallel()
 	skipShort(t)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)

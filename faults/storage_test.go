@@ -23,7 +23,8 @@ import (
 // loss), and resume on its own when the other stream is purged: at the end
 // every story is on news.tagged.> exactly once.
 func TestStorageFull(t *testing.T) {
-	t.Parallel() // runs beside the other load tests: each has its own servers, ports and stores
+	// Beside the other load tests: each has its own servers, ports and stores.
+	t.Parallel()
 	skipShort(t)
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
