@@ -93,6 +93,7 @@ type Daemon struct {
 	store   *pipeline.StoreWatch     // the embedded store's damage watch; nil with an external nats.url
 	url     string                   // the broker's URL
 	nc      *nats.Conn
+	closed  chan struct{} // closed when nc is
 	js      jetstream.JetStream
 	res     *pipeline.Resources
 	metrics *pipeline.Metrics
@@ -163,6 +164,8 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 		log.Info().Str("url", url).Str("store_dir", cfg.NATS.Embedded.StoreDir).Msg("embedded NATS server started")
 	}
 	d.url = url
+	d.closed = make(chan struct{})
+	natsOpts = append(natsOpts, nats.ClosedHandler(func(*nats.Conn) { close(d.closed) }))
 	d.nc, err = pipeline.Connect(ctx, url, "newswire", cmp.Or(deps.ConnectWait, time.Minute), log, natsOpts...)
 	if err != nil {
 		return nil, err
@@ -375,8 +378,10 @@ func (d *Daemon) Close() {
 		if err := d.nc.Drain(); err != nil {
 			d.nc.Close()
 		}
-		for i := 0; i < 50 && !d.nc.IsClosed(); i++ {
-			time.Sleep(20 * time.Millisecond)
+		select { // a drain that does not finish in a second is cut short
+		case <-d.closed:
+		case <-time.After(time.Second):
+			d.nc.Close()
 		}
 	}
 	if d.server != nil {

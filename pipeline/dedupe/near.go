@@ -42,6 +42,9 @@ type Window struct {
 	followed atomic.Uint64 // highest NEWS_UNIQUE sequence the index holds
 	need     atomic.Uint64 // highest NEWS_UNIQUE sequence a catch-up waits for
 
+	reachedMu sync.Mutex
+	reached   chan struct{} // closed and replaced when followed reaches need
+
 	// chained allows pipelined publishes (see publishUnlessCopy); it is
 	// set when NEWS_UNIQUE turns out to be on a standalone server. On a
 	// clustered stream nats-server (2.15) checks Nats-Expected-Last-Msg-Id
@@ -71,6 +74,7 @@ func NewWindow(js jetstream.JetStream, cfg near.IndexConfig, log zerolog.Logger)
 		log:      log.With().Str("component", "dedupe-window").Logger(),
 		own:      map[string]bool{},
 		caughtUp: make(chan struct{}),
+		reached:  make(chan struct{}),
 	}
 }
 
@@ -261,7 +265,23 @@ func (w *Window) takeOwn(id string) bool {
 }
 
 // advance raises followed to seq.
-func (w *Window) advance(seq uint64) { raise(&w.followed, seq) }
+func (w *Window) advance(seq uint64) {
+	before := w.followed.Load()
+	raise(&w.followed, seq)
+	if need := w.need.Load(); before < need && seq >= need {
+		w.reachedMu.Lock()
+		close(w.reached)
+		w.reached = make(chan struct{})
+		w.reachedMu.Unlock()
+	}
+}
+
+// reachedNeed returns a channel closed the next time followed reaches need.
+func (w *Window) reachedNeed() <-chan struct{} {
+	w.reachedMu.Lock()
+	defer w.reachedMu.Unlock()
+	return w.reached
+}
 
 // raise sets a to v unless it already holds more.
 func raise(a *atomic.Uint64, v uint64) {
@@ -436,13 +456,17 @@ func (w *Window) catchUp(ctx context.Context) error {
 	raise(&w.need, last)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	for w.followed.Load() < last {
-		if ctx.Err() != nil {
+	for {
+		reached := w.reachedNeed() // before the check, so that a wake in between is not lost
+		if w.followed.Load() >= last {
+			return nil
+		}
+		select {
+		case <-reached:
+		case <-ctx.Done():
 			return fmt.Errorf("dedupe: catching up with %s: %w", pipeline.StreamUnique, ctx.Err())
 		}
-		sleepCtx(ctx, 5*time.Millisecond)
 	}
-	return nil
 }
 
 // wrongLastSequence reports a publish whose expectation of the stream's last
