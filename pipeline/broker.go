@@ -121,17 +121,3 @@ func retry(ctx context.Context, attempt time.Duration, again func(error) bool, f
 		delay = min(delay*2, 2*time.Second)
 	}
 }
-
-// Publish publishes msg and waits for the broker's ack, retrying through
-// broker restarts and leader changes with per-attempt deadlines (Retry). msg
-// must carry a Nats-Msg-Id (opts) so a retry of a publish whose ack was lost
-// is dropped by the stream.
-func Publish(ctx context.Context, js jetstream.JetStream, msg *nats.Msg, opts ...jetstream.PublishOpt) (*jetstream.PubAck, error) {
-	var ack *jetstream.PubAck
-	err := Retry(ctx, func(ctx context.Context) error {
-		var err error
-		ack, err = js.PublishMsg(ctx, msg, opts...)
-		return err
-	})
-	return ack, err
-}

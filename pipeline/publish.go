@@ -15,23 +15,24 @@ import (
 )
 
 // PublishJSON publishes v as JSON on subject with Nats-Msg-Id msgID and
-// waits for the broker's acknowledgement. A duplicate (the id was stored
-// within the duplicate window) counts as success: the output exists.
+// waits for the broker's acknowledgement, as PublishAll does. A duplicate
+// (the id was stored within the duplicate window) counts as success: the
+// output exists.
 func PublishJSON(ctx context.Context, js jetstream.JetStream, subject, msgID string, v any, header nats.Header) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("pipeline: encode %s: %w", subject, err)
 	}
-	if _, err := Publish(ctx, js, JSONMsg(subject, msgID, data, header)); err != nil {
-		return fmt.Errorf("pipeline: publish %s: %w", subject, err)
-	}
-	return nil
+	return PublishAll(ctx, js, []*nats.Msg{JSONMsg(subject, msgID, data, header)})
 }
 
 // PublishAll publishes msgs, each carrying its Nats-Msg-Id header, without
 // waiting between them, then waits for every ack: n outputs cost about one
-// round trip. Messages whose publish failed for a retryable reason are sent
-// again (with the same ids) under Retry's rules.
+// round trip. Messages whose publish failed for a retryable reason (a
+// broker restart, a leader change) are sent again, with the same ids so a
+// retry of a publish whose ack was lost is dropped by the stream, under
+// Retry's rules. It is the stages' one way to publish; the poller's
+// RawPublisher makes one attempt of the same batch.
 func PublishAll(ctx context.Context, js jetstream.JetStream, msgs []*nats.Msg) error {
 	pending := msgs
 	return Retry(ctx, func(ctx context.Context) error {

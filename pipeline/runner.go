@@ -257,8 +257,8 @@ func (r *Runner) deadLetter(ctx context.Context, msg jetstream.Msg, seq, deliver
 	// dead): the dead letter gets time of its own.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deadLetterTimeout)
 	defer cancel()
-	_, err := Publish(ctx, r.js, out, jetstream.WithMsgID(r.opts.Stage+":"+strconv.FormatUint(seq, 10)))
-	if err != nil {
+	out.Header.Set(jetstream.MsgIDHeader, r.opts.Stage+":"+strconv.FormatUint(seq, 10))
+	if err := PublishAll(ctx, r.js, []*nats.Msg{out}); err != nil {
 		// Keep the input: better a redelivery than a lost message.
 		r.log.Error().Err(err).Uint64("seq", seq).Msg("dead-letter publish failed; will retry the message")
 		r.holdForBroker(msg, seq, delivered, err)
