@@ -21,13 +21,13 @@ func TestBandingDedupeDev(t *testing.T) {
 		{BodyBands: 16, BodyRows: 3, HeadBands: 8, HeadRows: 3},
 		{BodyBands: 16, BodyRows: 1, HeadBands: 12, HeadRows: 3},
 		{BodyBands: 24, BodyRows: 1, HeadBands: 12, HeadRows: 3},
-		DefaultBanding(),
+		defaultBanding(),
 	} {
 		missed := 0
 		var names []string
 		for _, e := range pairs {
 			sa, sb := Sign(e.A.Title, e.A.Summary), Sign(e.B.Title, e.B.Summary)
-			if !Same(sa, sb, p) {
+			if !sameStory(sa, sb, p) {
 				continue
 			}
 			ka, _ := bd.keys(nil, sa, nil)
@@ -39,10 +39,10 @@ func TestBandingDedupeDev(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "| %d×%d body + %d×%d head | %d | %.3f | %.3f | %.3f | %.3f | %.4f | %.3f | %.4f | %d %v |\n",
 			bd.BodyBands, bd.BodyRows, bd.HeadBands, bd.HeadRows, bd.BodyBands+bd.HeadBands,
-			SCurve(0.2, bd.BodyBands, bd.BodyRows), SCurve(0.3, bd.BodyBands, bd.BodyRows), SCurve(0.35, bd.BodyBands, bd.BodyRows),
-			SCurve(0.4, bd.BodyBands, bd.BodyRows), SCurve(0.5, bd.BodyBands, bd.BodyRows),
-			SCurve(0.7, bd.HeadBands, bd.HeadRows), SCurve(0.8, bd.HeadBands, bd.HeadRows), missed, names)
-		if bd == DefaultBanding() && missed > maxBandingMisses {
+			sCurve(0.2, bd.BodyBands, bd.BodyRows), sCurve(0.3, bd.BodyBands, bd.BodyRows), sCurve(0.35, bd.BodyBands, bd.BodyRows),
+			sCurve(0.4, bd.BodyBands, bd.BodyRows), sCurve(0.5, bd.BodyBands, bd.BodyRows),
+			sCurve(0.7, bd.HeadBands, bd.HeadRows), sCurve(0.8, bd.HeadBands, bd.HeadRows), missed, names)
+		if bd == defaultBanding() && missed > maxBandingMisses {
 			t.Errorf("default banding misses %d accepted pairs: %v", missed, names)
 		}
 	}

@@ -6,7 +6,7 @@ package near
 // bigrams computed here (headlines are tiny), each key the hash of Rows
 // consecutive MinHash values. Two items meet as candidates when they share
 // a key; for sets of Jaccard similarity J that happens with probability
-// 1 − (1 − J^Rows)^Bands (the S-curve, see SCurve).
+// 1 − (1 − J^Rows)^Bands (the S-curve, see sCurve).
 //
 // A key shared by many remembered stories is common vocabulary, not
 // evidence of a copy: the Index files at most IndexConfig.KeyLimit stories
@@ -20,7 +20,7 @@ type Banding struct {
 	HeadBands, HeadRows int // over the headline's bigrams
 }
 
-// DefaultBanding: 20 bands of 1 MinHash value of the summary, and 12 bands
+// defaultBanding: 20 bands of 1 MinHash value of the summary, and 12 bands
 // of 3 of the headline. Single values find a trimmed copy by containment:
 // a 25-shingle lede inside a 160-shingle standfirst + lede + more has
 // Jaccard 0.15, found with probability 0.96 (0.1: 0.88, 0.2: 0.99), where
@@ -29,16 +29,16 @@ type Banding struct {
 // ("according to the", a feed's boilerplate): KeyLimit keeps such keys from
 // making the lookup cost grow with the window (TestBandingDedupeDev,
 // TestQueryCostCorpus). 32 entries per story.
-func DefaultBanding() Banding {
+func defaultBanding() Banding {
 	return Banding{BodyBands: 20, BodyRows: 1, HeadBands: 12, HeadRows: 3}
 }
 
-// DefaultKeyLimit is the default IndexConfig.KeyLimit.
-const DefaultKeyLimit = 16
+// defaultKeyLimit is the default IndexConfig.KeyLimit.
+const defaultKeyLimit = 16
 
-// SCurve is the probability that two sets of Jaccard similarity j share at
+// sCurve is the probability that two sets of Jaccard similarity j share at
 // least one of b bands of r rows.
-func SCurve(j float64, b, r int) float64 {
+func sCurve(j float64, b, r int) float64 {
 	p := 1.0
 	for i := 0; i < r; i++ {
 		p *= j

@@ -219,8 +219,8 @@ func (p *probe) compare(b Signature) Scores {
 	})
 }
 
-// Same reports whether a and b are the same story under p.
-func Same(a, b Signature, p Params) bool { return p.Same(Compare(a, b)) }
+// sameStory reports whether a and b are the same story under p.
+func sameStory(a, b Signature, p Params) bool { return p.Same(Compare(a, b)) }
 
 // Same decides on measured scores; see Params for what each rule means.
 func (p Params) Same(s Scores) bool {

@@ -148,7 +148,7 @@ func exactSets(x, y []uint64) (j, c float64, minSize int) {
 
 func methods(p Params) []method {
 	near := func(e evalPair) bool {
-		return Same(SignLinked(e.A.Title, e.A.Summary, e.A.Link), SignLinked(e.B.Title, e.B.Summary, e.B.Link), p)
+		return sameStory(SignLinked(e.A.Title, e.A.Summary, e.A.Link), SignLinked(e.B.Title, e.B.Summary, e.B.Link), p)
 	}
 	url := func(e evalPair) bool { return linkKey(e.A.Link) == linkKey(e.B.Link) }
 	hash := func(e evalPair) bool {

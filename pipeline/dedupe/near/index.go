@@ -11,11 +11,11 @@ import (
 type IndexConfig struct {
 	Window      time.Duration // how long a story is remembered; required (dedupe.window, configs)
 	Generations int           // the window is kept in this many time buckets; default 6
-	Banding     Banding       // default DefaultBanding()
+	Banding     Banding       // default defaultBanding()
 	Params      Params        // default DefaultParams()
 	// KeyLimit: a band key shared by this many stories of the window is
 	// common vocabulary and not looked up (see Query); default
-	// DefaultKeyLimit.
+	// defaultKeyLimit.
 	KeyLimit int
 	// MaxStories caps the stories held: past it, Add forgets the oldest
 	// generation (a Generations-th of the window) at once; the newest
@@ -85,13 +85,13 @@ func NewIndex(cfg IndexConfig) *Index {
 		cfg.Generations = 6
 	}
 	if cfg.Banding == (Banding{}) {
-		cfg.Banding = DefaultBanding()
+		cfg.Banding = defaultBanding()
 	}
 	if cfg.Params == (Params{}) {
 		cfg.Params = DefaultParams()
 	}
 	if cfg.KeyLimit <= 0 {
-		cfg.KeyLimit = DefaultKeyLimit
+		cfg.KeyLimit = defaultKeyLimit
 	}
 	return &Index{cfg: cfg, width: max(cfg.Window/time.Duration(cfg.Generations), time.Nanosecond)}
 }

@@ -112,10 +112,10 @@ func TestSame(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, b := Sign(tt.aT, tt.aS), Sign(tt.bT, tt.bS)
-			if got := Same(a, b, DefaultParams()); got != tt.want {
+			if got := sameStory(a, b, DefaultParams()); got != tt.want {
 				t.Errorf("Same = %v, want %v; scores %+v", got, tt.want, Compare(a, b))
 			}
-			if got := Same(b, a, DefaultParams()); got != tt.want {
+			if got := sameStory(b, a, DefaultParams()); got != tt.want {
 				t.Errorf("Same(b, a) = %v, want %v (not symmetric)", got, tt.want)
 			}
 		})
@@ -125,14 +125,14 @@ func TestSame(t *testing.T) {
 func TestEstimate(t *testing.T) {
 	full := Sign(wireTitle, wireSummary)
 	trimmed := Sign(wireTitle, "Hundreds of homes were flooded across northern Portugal on Tuesday after two days of torrential rain")
-	j, c := Estimate(full, trimmed)
+	j, c := estimate(full, trimmed)
 	if c != 1 {
 		t.Errorf("containment of a trimmed copy = %.2f, want 1", c)
 	}
 	if j >= 0.6 {
 		t.Errorf("jaccard of a copy trimmed to half = %.2f, want < 0.6", j)
 	}
-	if j, c := Estimate(full, Sign(wireTitle, "")); j != 0 || c != 0 {
+	if j, c := estimate(full, Sign(wireTitle, "")); j != 0 || c != 0 {
 		t.Errorf("Estimate with an empty summary = %.2f, %.2f, want 0, 0", j, c)
 	}
 }
@@ -154,7 +154,7 @@ func TestSignStable(t *testing.T) {
 		t.Errorf("body shingles = %d, want %d", got, want)
 	}
 	const want = "AgAwtsGxAeIKagNSKvUD4I-OAEPelg40s_IGZOTiCuA6sAWMj-cOU42lCU4SwALpNNcAGy6dCYwtjQZTBDcDpzNzARpgXwE8tNMJUdLPBYIFOQUpu-oMstDMBqvUugKEBP0KpU7jB5seoQA89hUAXgFCAcMzYwKnaTEPjQb5A4_p-glrixkH49QtCNxknwQW4uQBdTlsAS5fZg4jeBgCcpNCAV1v9gPtfycK3EcLAKO7AQLZP10PQK7lAMcC1ghPy-kWIlUPqxM5F6oh8CbQMAU27zssTARQvlSuYq9jDWj_aqFsNnJbd2V8IICTlpGYZJlup8qz7blrzdHOGtmC4F7jwOMg7I79DOcGxAv5NIs58klsTahPi2HksOK08rpb9A1iGyg6hz36RiNcY2KjaTqEnppmsd6xlN48-yWSCDgMQg9iG6ogKDpUOoc9-kbORzFOB1MjXGNio2lcbV5viXw6hLmJGZCemlObX5xmsd6xNbUrtkG9c8KtypTeS-ZF6BPwTPI8-wAAAAAAAAAA"
-	if got := MinHash(s.Body, 4); got == nil {
+	if got := minHash(s.Body, 4); got == nil {
 		t.Fatal("MinHash of a non-empty set is nil")
 	}
 	if got := s.Encode(); got != want {
@@ -199,7 +199,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 }
 
 func TestSCurve(t *testing.T) {
-	bd := DefaultBanding()
+	bd := defaultBanding()
 	for _, tt := range []struct {
 		j, min float64
 		rows   int
@@ -208,8 +208,8 @@ func TestSCurve(t *testing.T) {
 		{0.45, 0.99, bd.BodyRows, bd.BodyBands},
 		{0.7, 0.99, bd.HeadRows, bd.HeadBands},
 	} {
-		if got := SCurve(tt.j, tt.bands, tt.rows); got < tt.min {
-			t.Errorf("SCurve(%.2f, %d, %d) = %.4f, want ≥ %.2f", tt.j, tt.bands, tt.rows, got, tt.min)
+		if got := sCurve(tt.j, tt.bands, tt.rows); got < tt.min {
+			t.Errorf("sCurve(%.2f, %d, %d) = %.4f, want ≥ %.2f", tt.j, tt.bands, tt.rows, got, tt.min)
 		}
 	}
 }

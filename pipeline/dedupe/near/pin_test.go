@@ -31,10 +31,10 @@ func TestDefaultParams(t *testing.T) {
 	if got := DefaultParams(); got != want {
 		t.Errorf("DefaultParams() = %+v\nwant %+v", got, want)
 	}
-	if got, want := DefaultBanding(), (Banding{BodyBands: 20, BodyRows: 1, HeadBands: 12, HeadRows: 3}); got != want {
-		t.Errorf("DefaultBanding() = %+v, want %+v", got, want)
+	if got, want := defaultBanding(), (Banding{BodyBands: 20, BodyRows: 1, HeadBands: 12, HeadRows: 3}); got != want {
+		t.Errorf("defaultBanding() = %+v, want %+v", got, want)
 	}
-	if DefaultKeyLimit != 16 {
-		t.Errorf("DefaultKeyLimit = %d, want 16", DefaultKeyLimit)
+	if defaultKeyLimit != 16 {
+		t.Errorf("defaultKeyLimit = %d, want 16", defaultKeyLimit)
 	}
 }

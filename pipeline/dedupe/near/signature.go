@@ -9,18 +9,18 @@ import (
 )
 
 const (
-	// BodyShingle is k of the word k-shingles of a summary. Measured on
+	// bodyShingle is k of the word k-shingles of a summary. Measured on
 	// dedupe-dev (TestSweepDedupeDev): 2-shingles rank paraphrases of the
 	// same event too high, 4- and 5-shingles lose lightly edited copies
 	// ("skies" for "sky" breaks four 4-shingles).
-	BodyShingle = 3
+	bodyShingle = 3
 	// headShingle is k of the shingles of a headline: headlines are short,
 	// so bigrams keep enough of them to measure an edit.
 	headShingle = 2
 
-	// NumHashes is the length of Signature.Mins: enough for the body bands
-	// of DefaultBanding (20 × 1) with room for other layouts.
-	NumHashes = 48
+	// numHashes is the length of Signature.Mins: enough for the body bands
+	// of defaultBanding (20 × 1) with room for other layouts.
+	numHashes = 48
 
 	maxBodyHashes = 256 // summary shingles kept (feeds caps summaries at 1000 runes: about 170)
 	maxHeadHashes = 48  // headline bigrams or words kept
@@ -41,7 +41,7 @@ const (
 // computed from the full 64-bit shingle hashes, only files the story in
 // the Index's LSH bands.
 type Signature struct {
-	// Mins is the MinHash of the summary's shingles (NumHashes values, or
+	// Mins is the MinHash of the summary's shingles (numHashes values, or
 	// none without a summary), for LSH only.
 	Mins []uint32
 	// Body holds the shingles of the summary (word 3-shingles); none when
@@ -75,10 +75,10 @@ func Sign(title, summary string) Signature { return SignLinked(title, summary, "
 // or /live/ folder), its publisher and article number (see Signature).
 func SignLinked(title, summary, link string) Signature {
 	it := prepare(title, summary)
-	body := it.bodyShingles(BodyShingle)
+	body := it.bodyShingles(bodyShingle)
 	var mins []uint32
 	if len(body) > 0 {
-		mins = minhashInto(make([]uint32, NumHashes), body)
+		mins = minhashInto(make([]uint32, numHashes), body)
 	}
 	lf := readLink(link)
 	kind := lf.kind
@@ -125,11 +125,11 @@ var defaultPerms = sync.OnceValue(func() []permutation { return permutations(max
 // maxPerms bounds the MinHash length an Index may ask for.
 const maxPerms = 256
 
-// MinHash returns n MinHash values of the set (n ≤ 256): value i is the
+// minHash returns n MinHash values of the set (n ≤ 256): value i is the
 // least image of the set under permutation i, so two sets agree at i with
 // probability equal to their Jaccard similarity. It returns nil for an
 // empty set.
-func MinHash[T uint16 | uint64](set []T, n int) []uint32 {
+func minHash[T uint16 | uint64](set []T, n int) []uint32 {
 	if len(set) == 0 || n <= 0 {
 		return nil
 	}
@@ -152,18 +152,18 @@ func minhashInto[T uint16 | uint64](mins []uint32, set []T) []uint32 {
 	return mins
 }
 
-// Estimate returns the Jaccard similarity of the two summaries' shingle
+// estimate returns the Jaccard similarity of the two summaries' shingle
 // sets and their containment: the larger of |A∩B|/|A| and |A∩B|/|B|, so
 // a trimmed copy scores high against the full text. Both are 0 when either
 // signature has no summary.
-func Estimate(a, b Signature) (jaccard, containment float64) {
+func estimate(a, b Signature) (jaccard, containment float64) {
 	if len(a.Body) == 0 || len(b.Body) == 0 {
 		return 0, 0
 	}
 	return overlapOf(common16(a.Body, b.Body), len(a.Body), len(b.Body))
 }
 
-// overlapOf is Estimate for sets of sizes na and nb, both non-zero, that
+// overlapOf is estimate for sets of sizes na and nb, both non-zero, that
 // share common values.
 func overlapOf(common, na, nb int) (jaccard, containment float64) {
 	return float64(common) / float64(na+nb-common), float64(common) / float64(min(na, nb))

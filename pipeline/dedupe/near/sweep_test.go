@@ -38,7 +38,7 @@ func TestSweepDedupeDev(t *testing.T) {
 	// One parameter at a time around the defaults (exact sets, k default).
 	scores := make([]Scores, len(pairs))
 	for i, e := range pairs {
-		scores[i] = exactScores(e.A, e.B, BodyShingle)
+		scores[i] = exactScores(e.A, e.B, bodyShingle)
 	}
 	fmt.Fprintf(&b, "\none parameter at a time (exact sets):\n| param | value | P | R | P certain | R certain |\n|---|---|---|---|---|---|\n")
 	type knob struct {
@@ -70,7 +70,7 @@ func TestSweepDedupeDev(t *testing.T) {
 	}
 
 	// n: error of the MinHash containment against the exact one, and P/R.
-	fmt.Fprintf(&b, "\nsummary containment estimated from an n-value MinHash instead of the exact set (k=%d):\n| n | mean abs err C | p95 abs err C | P | R | P certain | R certain |\n|---|---|---|---|---|---|---|\n", BodyShingle)
+	fmt.Fprintf(&b, "\nsummary containment estimated from an n-value MinHash instead of the exact set (k=%d):\n| n | mean abs err C | p95 abs err C | P | R | P certain | R certain |\n|---|---|---|---|---|---|---|\n", bodyShingle)
 	for _, n := range []int{16, 32, 64, 128, 256} {
 		var errs []float64
 		est := make([]Scores, len(pairs))
@@ -109,7 +109,7 @@ func score(pairs []evalPair, scores []Scores, p Params) (all, certain confusion)
 func scoresWithN(a, b evalItem, n int) Scores {
 	sa, sb := Sign(a.Title, a.Summary), Sign(b.Title, b.Summary)
 	s := Compare(sa, sb)
-	ma, mb := MinHash(sa.Body, n), MinHash(sb.Body, n)
+	ma, mb := minHash(sa.Body, n), minHash(sb.Body, n)
 	if ma == nil || mb == nil {
 		return s
 	}

@@ -52,7 +52,7 @@ func prepare(title, summary string) item {
 	}
 	it.head, it.nums = hashWords(head), numbersOf(head)
 	for _, run := range runs {
-		if len(run) >= BodyShingle || len(runs) == 1 {
+		if len(run) >= bodyShingle || len(runs) == 1 {
 			it.body = append(it.body, hashWords(run))
 		}
 	}
