@@ -43,8 +43,8 @@ type StoreWatch struct {
 	damaged *prometheus.GaugeVec
 }
 
-// StreamMark is what a stream held when it was last seen.
-type StreamMark struct {
+// streamState is what a stream held when it was last seen.
+type streamState struct {
 	FirstSeq uint64 `json:"first_seq"`
 	LastSeq  uint64 `json:"last_seq"`
 	Msgs     uint64 `json:"msgs"`
@@ -62,20 +62,20 @@ func (d Damage) String() string {
 }
 
 type storeWatchState struct {
-	Marks  map[string]StreamMark `json:"marks"`
-	Damage []Damage              `json:"damage"`
+	Marks  map[string]streamState `json:"marks"`
+	Damage []Damage               `json:"damage"`
 }
 
-// StoreWatchFile is the file in a store directory that StoreWatch keeps.
-const StoreWatchFile = "newswire-streams.json"
+// storeWatchFile is the file in a store directory that StoreWatch keeps.
+const storeWatchFile = "newswire-streams.json"
 
 // OpenStoreWatch reads the marks kept in dir (none the first time) and
 // registers the metrics with reg.
 func OpenStoreWatch(dir string, reg prometheus.Registerer, log zerolog.Logger) (*StoreWatch, error) {
 	w := &StoreWatch{
-		path:  filepath.Join(dir, StoreWatchFile),
+		path:  filepath.Join(dir, storeWatchFile),
 		log:   log.With().Str("component", "store").Logger(),
-		state: storeWatchState{Marks: map[string]StreamMark{}},
+		state: storeWatchState{Marks: map[string]streamState{}},
 		total: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newswire_store_damage_total",
 			Help: "Damage found in the embedded store, per stream: messages lost across a restart, checksum failures.",
@@ -98,7 +98,7 @@ func OpenStoreWatch(dir string, reg prometheus.Registerer, log zerolog.Logger) (
 			w.state = storeWatchState{}
 		}
 		if w.state.Marks == nil {
-			w.state.Marks = map[string]StreamMark{}
+			w.state.Marks = map[string]streamState{}
 		}
 	}
 	for _, d := range w.state.Damage {
@@ -142,7 +142,7 @@ func (w *StoreWatch) record(ctx context.Context, js jetstream.JetStream, compare
 }
 
 // compareMarks says how now lost what was there before, or "".
-func compareMarks(was, now StreamMark) string {
+func compareMarks(was, now streamState) string {
 	switch {
 	case now.LastSeq < was.LastSeq:
 		return fmt.Sprintf("last sequence went back from %d to %d: %d messages at its end lost", was.LastSeq, now.LastSeq, was.LastSeq-now.LastSeq)
@@ -164,13 +164,13 @@ func compareMarks(was, now StreamMark) string {
 // buckets are not among them: they delete old revisions in the middle.
 var watchedStreams = []string{StreamRaw, StreamUnique, StreamTagged, StreamDead}
 
-func streamMark(ctx context.Context, js jetstream.JetStream, name string) (StreamMark, error) {
+func streamMark(ctx context.Context, js jetstream.JetStream, name string) (streamState, error) {
 	s, err := js.Stream(ctx, name)
 	if err != nil {
-		return StreamMark{}, err
+		return streamState{}, err
 	}
 	st := s.CachedInfo().State
-	return StreamMark{FirstSeq: st.FirstSeq, LastSeq: st.LastSeq, Msgs: st.Msgs}, nil
+	return streamState{FirstSeq: st.FirstSeq, LastSeq: st.LastSeq, Msgs: st.Msgs}, nil
 }
 
 // serverDamage matches the server's log lines about a stream it found

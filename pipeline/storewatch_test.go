@@ -10,20 +10,20 @@ import (
 
 func TestCompareMarks(t *testing.T) {
 	t.Parallel()
-	was := StreamMark{FirstSeq: 100, LastSeq: 1099, Msgs: 1000}
+	was := streamState{FirstSeq: 100, LastSeq: 1099, Msgs: 1000}
 	tests := []struct {
 		name string
-		now  StreamMark
+		now  streamState
 		want string // part of the finding; "" for none
 	}{
 		{"the same", was, ""},
-		{"grown", StreamMark{100, 1200, 1101}, ""},
-		{"head expired while down", StreamMark{600, 1099, 500}, ""},
-		{"expired and grown", StreamMark{600, 1300, 701}, ""},
-		{"purged", StreamMark{1100, 1099, 0}, ""},
-		{"tail lost", StreamMark{100, 500, 401}, "599 messages at its end lost"},
-		{"reset and refilled", StreamMark{1, 1200, 1200}, "first sequence went back"},
-		{"middle lost", StreamMark{100, 1099, 800}, "200 messages missing between sequences 100 and 1099"},
+		{"grown", streamState{100, 1200, 1101}, ""},
+		{"head expired while down", streamState{600, 1099, 500}, ""},
+		{"expired and grown", streamState{600, 1300, 701}, ""},
+		{"purged", streamState{1100, 1099, 0}, ""},
+		{"tail lost", streamState{100, 500, 401}, "599 messages at its end lost"},
+		{"reset and refilled", streamState{1, 1200, 1200}, "first sequence went back"},
+		{"middle lost", streamState{100, 1099, 800}, "200 messages missing between sequences 100 and 1099"},
 	}
 	for _, tt := range tests {
 		got := compareMarks(was, tt.now)
