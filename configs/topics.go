@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/newswire/newswire/pipeline/tag/taxonomy"
 )
 
 // builtinTopics is the default taxonomy, used when the config names no
@@ -19,12 +21,6 @@ var builtinTopics []byte
 // topicNamePattern keeps a topic name one NATS subject token
 // (news.topic.<name>).
 var topicNamePattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
-
-// DefaultTopicDefaults are the defaults of a topics file's defaults: what
-// a topic gets when neither it nor the file sets a value.
-func DefaultTopicDefaults() TopicDefaults {
-	return TopicDefaults{MinScore: 2, TitleBoost: 2, ExcludeWindow: 3, RequireWindow: 8, PassingWeight: 1, BackgroundWindow: 4}
-}
 
 // LoadTopics reads and validates the topic rules file at path. Errors are an
 // ErrorList naming path, line and key, as Load's are.
@@ -52,13 +48,13 @@ func ParseTopics(data []byte, source string) (*Topics, error) {
 	if perr != nil {
 		return nil, ErrorList{perr}
 	}
-	t := &Topics{Defaults: DefaultTopicDefaults(), Source: source}
+	t := &Topics{Defaults: taxonomy.DefaultTopicDefaults(), Source: source}
 	d := newDecoder(source)
 	if root := docRoot(doc); root != nil {
 		d.decode(root, reflect.ValueOf(t).Elem(), "")
 	}
 	errs := d.errs
-	t.lines = d.lines
+	t.Lines = d.lines
 	ck := &checker{file: source, lines: d.lines, failed: d.failed, errs: &errs}
 	ck.validateTopics(t)
 	for i := range t.Topics {

@@ -27,7 +27,7 @@ func TestLoadTopicsGood(t *testing.T) {
 	if line := got.Line("topics[0].languages.fr.weak[0]"); line != 13 {
 		t.Errorf("Line(topics[0].languages.fr.weak[0]) = %d, want 13", line)
 	}
-	got.lines = nil
+	got.Lines = nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", got, want)
 	}

@@ -9,7 +9,7 @@ import (
 // because a change in detection can change what an article is tagged.
 const languageVersion = "lang/v2"
 
-// langSet is a set of the languages configs.TopicLanguages names, one bit
+// langSet is a set of the languages taxonomy.TopicLanguages names, one bit
 // each in that order.
 type langSet uint8
 
@@ -17,6 +17,8 @@ const allLangs langSet = 1<<numLangs - 1
 
 const numLangs = 7
 
+// langCodes are the languages the detector below tells apart, in the order
+// of taxonomy.TopicLanguages (TestLanguagesOfTheTaxonomy holds them equal).
 var langCodes = [numLangs]string{"en", "fr", "de", "es", "ru", "uk", "pl"}
 
 // langOf returns the set holding the language code, or every language for

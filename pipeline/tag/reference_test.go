@@ -12,6 +12,7 @@ import (
 
 	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/pipeline/tag/taxonomy"
 )
 
 // This file is the reference the engine must agree with: every phrase
@@ -109,7 +110,7 @@ func naiveMatch(tp *configs.Topics, d Document) []feeds.TopicMatch {
 	topics := slices.Clone(tp.Topics)
 	slices.SortStableFunc(topics, func(a, b configs.Topic) int { return strings.Compare(a.Name, b.Name) })
 	out := []feeds.TopicMatch{}
-	def := configs.DefaultTopicDefaults()
+	def := taxonomy.DefaultTopicDefaults()
 	for _, t := range topics {
 		minScore := orDefault(t.MinScore, tp.Defaults.MinScore, def.MinScore)
 		boost := orDefault(t.TitleBoost, tp.Defaults.TitleBoost, def.TitleBoost)
@@ -366,7 +367,7 @@ func compileRandom(t testing.TB, tp *configs.Topics) *Rules {
 		if err == nil {
 			return r
 		}
-		list, ok := err.(configs.ErrorList)
+		list, ok := err.(Errors)
 		if !ok || len(tp.Topics) == 0 {
 			t.Fatalf("Compile: %v", err)
 		}

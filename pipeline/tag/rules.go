@@ -2,8 +2,8 @@
 // score.go) are topic rules compiled into one multi-phrase matcher
 // (matcher.go) over normalised tokens (normalise.go); the tag stage runs
 // them on the pipeline. Rules are handed in by the caller as
-// configs.Topics, never loaded here; the matching code imports only
-// configs and feeds.
+// taxonomy.Topics (package configs reads them from a file), never loaded
+// here; the matching code imports only taxonomy and feeds.
 package tag
 
 import (
@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/newswire/newswire/configs"
+	"github.com/newswire/newswire/pipeline/tag/taxonomy"
 )
 
 const (
@@ -90,17 +90,17 @@ type phraseKey struct {
 
 // Compile checks and compiles topic rules. Zero min_score, title_boost,
 // exclude_window and require_window fall back to t.Defaults, and zero
-// defaults to 2, 2, 3 and 8. A problem is reported as a configs.ErrorList
+// defaults to 2, 2, 3 and 8. A problem is reported as Errors
 // naming t.Source, the line (when t was read from a file) and the key of
 // the phrase at fault, every problem at once.
-func Compile(t *configs.Topics) (*Rules, error) {
+func Compile(t *taxonomy.Topics) (*Rules, error) {
 	if t == nil {
-		return nil, configs.ErrorList{{Msg: "tag: no topic rules"}}
+		return nil, Errors{{Msg: "tag: no topic rules"}}
 	}
 	c := &compiler{t: t, r: &Rules{m: newMatcher()}, patterns: map[phraseKey]int32{}}
 	c.compile()
 	if len(c.errs) > 0 {
-		slices.SortStableFunc(c.errs, func(a, b *configs.Error) int { return a.Line - b.Line })
+		slices.SortStableFunc(c.errs, func(a, b *Error) int { return a.Line - b.Line })
 		return nil, c.errs
 	}
 	c.r.m.build()
@@ -113,20 +113,20 @@ func Compile(t *configs.Topics) (*Rules, error) {
 
 // compiler holds the state of one Compile.
 type compiler struct {
-	t        *configs.Topics
+	t        *taxonomy.Topics
 	r        *Rules
 	patterns map[phraseKey]int32
 	keys     []string // entry → its key path, for errors
-	errs     configs.ErrorList
+	errs     Errors
 }
 
 func (c *compiler) errorf(key, format string, args ...any) {
-	c.errs = append(c.errs, &configs.Error{File: c.t.Source, Line: c.t.Line(key), Key: key, Msg: sprintf(format, args...)})
+	c.errs = append(c.errs, &Error{File: c.t.Source, Line: c.t.Line(key), Key: key, Msg: sprintf(format, args...)})
 }
 
 func (c *compiler) compile() {
 	t := c.t
-	d := configs.DefaultTopicDefaults() // where neither a topic nor the file's defaults set a value
+	d := taxonomy.DefaultTopicDefaults() // where neither a topic nor the file's defaults set a value
 	def := topicValues(c, "defaults", t.Defaults, compiledTopic{minScore: d.MinScore, titleBoost: d.TitleBoost,
 		excludeWindow: int32(d.ExcludeWindow), requireWindow: int32(d.RequireWindow),
 		passingWeight: d.PassingWeight, backgroundWindow: int32(d.BackgroundWindow)})
@@ -145,7 +145,7 @@ func (c *compiler) compile() {
 			c.errorf(key+".name", "duplicate topic name %q (first at %s)", tp.Name, prev)
 		}
 		first[tp.Name] = key
-		ct := topicValues(c, key, configs.TopicDefaults{MinScore: tp.MinScore, TitleBoost: tp.TitleBoost,
+		ct := topicValues(c, key, taxonomy.TopicDefaults{MinScore: tp.MinScore, TitleBoost: tp.TitleBoost,
 			ExcludeWindow: tp.ExcludeWindow, RequireWindow: tp.RequireWindow,
 			PassingWeight: tp.PassingWeight, BackgroundWindow: tp.BackgroundWindow}, def)
 		ct.name = tp.Name
@@ -156,7 +156,7 @@ func (c *compiler) compile() {
 
 // topicValues applies fallbacks to the zero values of v, a topic's or the
 // defaults' numbers, and rejects invalid ones.
-func topicValues(c *compiler, key string, v configs.TopicDefaults, def compiledTopic) compiledTopic {
+func topicValues(c *compiler, key string, v taxonomy.TopicDefaults, def compiledTopic) compiledTopic {
 	ct := def
 	if v.MinScore != 0 {
 		ct.minScore = v.MinScore
@@ -212,7 +212,7 @@ func checkName(name string) string {
 }
 
 // topic compiles the phrases of one topic, every language block of it.
-func (c *compiler) topic(ti int32, tp *configs.Topic, key string) {
+func (c *compiler) topic(ti int32, tp *taxonomy.Topic, key string) {
 	firstEntry, errsBefore := len(c.r.entries), len(c.errs)
 	seen := map[phraseKey]int32{} // strong, weak, exclude and none_of phrases → entry
 	// Lists that describe the context rather than the topic have their

@@ -3,11 +3,13 @@ package tag
 import (
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/pipeline/tag/taxonomy"
 )
 
 // testTopics are small rules whose scores are easy to work out by hand.
@@ -288,5 +290,14 @@ func TestTopics(t *testing.T) {
 	got := mustCompile(t, testTopics()).Topics()
 	if want := "ceasefire,sanctions,strict"; strings.Join(got, ",") != want {
 		t.Errorf("Topics() = %q, want %q", got, want)
+	}
+}
+
+// The languages the tagger detects are those a rules file may list, in the
+// same order: a language added to one and not the other would have its
+// lists apply to every article.
+func TestLanguagesOfTheTaxonomy(t *testing.T) {
+	if got, want := langCodes[:], taxonomy.TopicLanguages(); !slices.Equal(got, want) {
+		t.Errorf("tag detects %v, the taxonomy lists %v", got, want)
 	}
 }
