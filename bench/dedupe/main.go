@@ -28,6 +28,10 @@
 // process's (getrusage), so it includes the embedded server; the heap per
 // remembered story is what dropping the Window releases, after GC.
 //
+// Sections "rules" (the near-duplicate rule on the labelled pairs, knob by
+// knob and cross-validated) and "corpus" (the index's query cost on a file
+// of real feed items, -corpus) run only when named with -section.
+//
 // Sections are functions of the config, listed in sections.
 package main
 
@@ -63,18 +67,23 @@ type config struct {
 	cpuProfile   string
 	mutexProfile string
 
+	evalDir, corpus string // sections rules and corpus
+
 	progress io.Writer // lines about runs in progress
 }
 
 // section measures one thing and writes its table to w.
 type section struct {
-	name string
-	run  func(ctx context.Context, c config, w io.Writer) error
+	name      string
+	run       func(ctx context.Context, c config, w io.Writer) error
+	whenAsked bool // runs only when named with -section
 }
 
 var sections = []section{
-	{"index", runIndex},
-	{"stage", runStage},
+	{"index", runIndex, false},
+	{"stage", runStage, false},
+	{"rules", runRules, true},
+	{"corpus", runCorpus, true},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -84,7 +93,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
 	fs.IntVar(&c.queries, "queries", 2000, "queries timed per size and repeat")
 	fs.IntVar(&c.repeat, "repeat", 5, "repeats; the table shows medians")
-	fs.StringVar(&c.only, "section", "", "run only this section: index or stage (default: all)")
+	fs.StringVar(&c.only, "section", "", "run only this section: index, stage, rules or corpus (default: index and stage)")
+	fs.StringVar(&c.evalDir, "eval", "", "rules: folder with dedupe-dev*.jsonl (default ../shared/eval beside the repository)")
+	fs.StringVar(&c.corpus, "corpus", "", "corpus: a JSON-lines file of {title, summary} feed items in feed order")
 	remembered := fs.String("remembered", "10000,1000000", "stage: stories remembered by the near-duplicate window, comma-separated")
 	fs.IntVar(&c.articles, "articles", 50000, "stage: articles injected per run")
 	fs.IntVar(&c.stageRuns, "stage-runs", 3, "stage: runs per window size; the table shows medians")
@@ -109,7 +120,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("no section %q", c.only)
 	}
 	for _, s := range sections {
-		if c.only != "" && c.only != s.name {
+		if c.only != "" && c.only != s.name || c.only == "" && s.whenAsked {
 			continue
 		}
 		if err := s.run(ctx, c, stdout); err != nil {

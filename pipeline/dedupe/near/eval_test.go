@@ -117,35 +117,6 @@ func linkKey(raw string) string {
 	return strings.TrimPrefix(strings.ToLower(u.Host), "www.") + strings.TrimSuffix(u.Path, "/")
 }
 
-// exactScores is Compare with the summaries' Jaccard and containment
-// computed from the shingle sets instead of estimated from MinHash.
-func exactScores(a, b evalItem, k int) Scores {
-	sa, sb := SignLinked(a.Title, a.Summary, a.Link), SignLinked(b.Title, b.Summary, b.Link)
-	s := Compare(sa, sb)
-	x := prepare(a.Title, a.Summary).bodyShingles(k)
-	y := prepare(b.Title, b.Summary).bodyShingles(k)
-	s.Jaccard, s.Containment, s.MinSize = exactSets(x, y)
-	return s
-}
-
-func exactSets(x, y []uint64) (j, c float64, minSize int) {
-	if len(x) == 0 || len(y) == 0 {
-		return 0, 0, 0
-	}
-	in := make(map[uint64]bool, len(x))
-	for _, h := range x {
-		in[h] = true
-	}
-	common := 0
-	for _, h := range y {
-		if in[h] {
-			common++
-		}
-	}
-	minSize = min(len(x), len(y))
-	return float64(common) / float64(len(x)+len(y)-common), float64(common) / float64(minSize), minSize
-}
-
 func methods(p Params) []method {
 	near := func(e evalPair) bool {
 		return sameStory(SignLinked(e.A.Title, e.A.Summary, e.A.Link), SignLinked(e.B.Title, e.B.Summary, e.B.Link), p)
@@ -239,4 +210,26 @@ func filterPairs(pairs []evalPair, keep func(evalPair) bool) []evalPair {
 		}
 	}
 	return out
+}
+
+// scoresWithN is Compare with the summaries' Jaccard and containment
+// estimated from n-value MinHashes of the stored sets, as a signature of
+// MinHash values and set size would give them: C = J(|A|+|B|)/((1+J)min).
+func scoresWithN(a, b evalItem, n int) Scores {
+	sa, sb := Sign(a.Title, a.Summary), Sign(b.Title, b.Summary)
+	s := Compare(sa, sb)
+	ma, mb := minHash(sa.Body, n), minHash(sb.Body, n)
+	if ma == nil || mb == nil {
+		return s
+	}
+	eq := 0
+	for i := range ma {
+		if ma[i] == mb[i] {
+			eq++
+		}
+	}
+	j := float64(eq) / float64(n)
+	s.Jaccard = j
+	s.Containment = min(1, j*float64(len(sa.Body)+len(sb.Body))/((1+j)*float64(s.MinSize)))
+	return s
 }

@@ -227,12 +227,13 @@ func (x *Index) BandKeys(sig Signature) []uint32 {
 // work of a query by bands × KeyLimit verifications, whatever the size of
 // the window.
 func (x *Index) Query(sig Signature) []Candidate {
-	out, _ := x.query(sig)
+	out, _ := x.QueryCounted(sig)
 	return out
 }
 
-// query is Query, also counting the candidates it verified.
-func (x *Index) query(sig Signature) (out []Candidate, verified int) {
+// QueryCounted is Query, also counting the candidates it verified: what a
+// query cost (bench/dedupe -section corpus).
+func (x *Index) QueryCounted(sig Signature) (out []Candidate, verified int) {
 	qs, _ := x.candidate.Get().(*queryScratch)
 	if qs == nil {
 		qs = &queryScratch{seen: make(map[uint64]struct{})}
