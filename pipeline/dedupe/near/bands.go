@@ -28,7 +28,7 @@ type Banding struct {
 // with probability ≥ 0.99. A single value is often a common shingle
 // ("according to the", a feed's boilerplate): KeyLimit keeps such keys from
 // making the lookup cost grow with the window (TestBandingDedupeDev,
-// TestQueryCostCorpus). 32 entries per story.
+// bench/dedupe -section corpus). 32 entries per story.
 func defaultBanding() Banding {
 	return Banding{BodyBands: 20, BodyRows: 1, HeadBands: 12, HeadRows: 3}
 }

@@ -33,13 +33,15 @@
 // boilerplate) is common vocabulary, not evidence, and is skipped, which
 // keeps a query's work bounded however large the window (bands.go).
 //
-// Same holds the decision rule: the same text (summary Jaccard), a trimmed
-// or extended copy (summary containment, the headline supported by the
-// other item), a lightly edited copy (both summary and headline partly
-// kept), or the same long headline over different summaries. DefaultParams
-// were chosen by measurement on the labelled pairs in
-// ../shared/eval/dedupe-dev.jsonl (eval_test.go, cv_test.go for how the
-// choice holds up on pairs it was not made on).
+// Params.Decide holds the decision rule: another kind of item (live, video,
+// gallery, newsletter) or the same article number of one publisher first,
+// then the same text (summary Jaccard), a trimmed or extended copy (summary
+// containment, the headline supported by the other item), a lightly edited
+// copy (both summary and headline partly kept), the same headline of one
+// publisher, or the same long headline over different summaries. Quoted
+// text is no evidence. DefaultParams were chosen by measurement on the
+// labelled pairs in ../shared/eval/dedupe-dev*.jsonl (eval_test.go; bench/dedupe
+// -section rules for how the choice holds up on pairs it was not made on).
 //
 // Everything here is deterministic across processes and versions of Go:
 // hashes are FNV-1a, splitmix64 and fixed-seed multiply-shift, never

@@ -18,7 +18,7 @@ const (
 )
 
 // TestDefaultParams pins the measured thresholds: changing one is a
-// decision to re-measure (TestEvalDedupeDev, TestCrossValidateDedupeDev),
+// decision to re-measure (TestEvalDedupeDev, bench/dedupe -section rules),
 // not a side effect.
 func TestDefaultParams(t *testing.T) {
 	want := Params{

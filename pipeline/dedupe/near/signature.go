@@ -10,9 +10,10 @@ import (
 
 const (
 	// bodyShingle is k of the word k-shingles of a summary. Measured on
-	// dedupe-dev (TestSweepDedupeDev): 2-shingles rank paraphrases of the
-	// same event too high, 4- and 5-shingles lose lightly edited copies
-	// ("skies" for "sky" breaks four 4-shingles).
+	// dedupe-dev (by a sweep since retired, in git history as
+	// pipeline/dedupe/near/sweep_test.go): 2-shingles rank paraphrases of
+	// the same event too high, 4- and 5-shingles lose lightly edited
+	// copies ("skies" for "sky" breaks four 4-shingles).
 	bodyShingle = 3
 	// headShingle is k of the shingles of a headline: headlines are short,
 	// so bigrams keep enough of them to measure an edit.
@@ -35,7 +36,7 @@ const (
 // them at 1000 runes), so the exact set of a typical one (40 shingles, 80
 // bytes) is smaller than a 64-value MinHash (256 bytes), and on dedupe-dev
 // a 64-value MinHash estimates containment with a 95th-percentile error of
-// 0.16, which moves decisions (TestSweepDedupeDev). Two different shingles
+// 0.16, which moves decisions (measured by the sweep retired with it). Two different shingles
 // share a 16-bit hash with probability 1/65536: for a 40- and a 170-shingle
 // summary that adds 0.1 spurious common shingles on average. The MinHash,
 // computed from the full 64-bit shingle hashes, only files the story in
