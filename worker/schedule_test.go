@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -192,47 +193,51 @@ func TestOutageNeedsEveryHostFailing(t *testing.T) {
 	}
 }
 
+// TestHostsLimitAndSpacing runs on synctest's clock: the waits are exact,
+// not real sleeps that a loaded machine stretches.
 func TestHostsLimitAndSpacing(t *testing.T) {
 	t.Parallel()
-	hs := newHosts(2, 50*time.Millisecond)
-	ctx := context.Background()
-	start := time.Now()
-	r1, _ := hs.acquire(ctx, hostOf("http://a.example/1"))
-	r2, _ := hs.acquire(ctx, hostOf("http://A.example/2"))
-	if d := time.Since(start); d < 50*time.Millisecond {
-		t.Errorf("second start after %v, want at least the 50ms spacing", d)
-	}
-	third := make(chan struct{})
-	go func() {
-		r3, _ := hs.acquire(ctx, hostOf("http://a.example/3"))
-		close(third)
-		r3()
-	}()
-	select {
-	case <-third:
-		t.Fatal("a third fetch started while two were in progress")
-	case <-time.After(150 * time.Millisecond):
-	}
-	// Another host is not held up by a.example.
-	other := time.Now()
-	r4, _ := hs.acquire(ctx, hostOf("http://b.example/"))
-	if d := time.Since(other); d > 20*time.Millisecond {
-		t.Errorf("another host waited %v", d)
-	}
-	r4()
-	r1()
-	<-third
-	r2()
-	hs.pause(hostOf("http://a.example/x"), time.Now().Add(100*time.Millisecond))
-	if hs.pausedUntil(hostOf("http://a.example/y")).IsZero() {
-		t.Error("host not paused")
-	}
-	p0 := time.Now()
-	r5, _ := hs.acquire(ctx, hostOf("http://a.example/z"))
-	r5()
-	if d := time.Since(p0); d < 80*time.Millisecond {
-		t.Errorf("fetch started %v into a 100ms pause", d)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		hs := newHosts(2, 50*time.Millisecond)
+		ctx := context.Background()
+		start := time.Now()
+		r1, _ := hs.acquire(ctx, hostOf("http://a.example/1"))
+		r2, _ := hs.acquire(ctx, hostOf("http://A.example/2"))
+		if d := time.Since(start); d < 50*time.Millisecond {
+			t.Errorf("second start after %v, want at least the 50ms spacing", d)
+		}
+		third := make(chan struct{})
+		go func() {
+			r3, _ := hs.acquire(ctx, hostOf("http://a.example/3"))
+			close(third)
+			r3()
+		}()
+		select {
+		case <-third:
+			t.Fatal("a third fetch started while two were in progress")
+		case <-time.After(150 * time.Millisecond):
+		}
+		// Another host is not held up by a.example.
+		other := time.Now()
+		r4, _ := hs.acquire(ctx, hostOf("http://b.example/"))
+		if d := time.Since(other); d > 20*time.Millisecond {
+			t.Errorf("another host waited %v", d)
+		}
+		r4()
+		r1()
+		<-third
+		r2()
+		hs.pause(hostOf("http://a.example/x"), time.Now().Add(100*time.Millisecond))
+		if hs.pausedUntil(hostOf("http://a.example/y")).IsZero() {
+			t.Error("host not paused")
+		}
+		p0 := time.Now()
+		r5, _ := hs.acquire(ctx, hostOf("http://a.example/z"))
+		r5()
+		if d := time.Since(p0); d < 80*time.Millisecond {
+			t.Errorf("fetch started %v into a 100ms pause", d)
+		}
+	})
 }
 
 // The poller keeps no defaults of the settings a user configures.
