@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/newswire/newswire/pipeline/tag/taxonomy"
 )
 
 // The decoder walks a yaml.Node tree into a Go value itself instead of using
@@ -23,19 +25,7 @@ type lines map[string]int
 
 // at returns the line of path, or of its nearest written parent: a key that
 // was left out is reported at the line of the mapping that lacks it.
-func (l lines) at(path string) int {
-	for path != "" {
-		if n, ok := l[path]; ok {
-			return n
-		}
-		i := strings.LastIndexAny(path, ".[")
-		if i < 0 {
-			break
-		}
-		path = path[:i]
-	}
-	return 0
-}
+func (l lines) at(path string) int { return taxonomy.LineOf(l, path) }
 
 // decoder decodes one file strictly into Go values.
 type decoder struct {

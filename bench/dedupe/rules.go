@@ -13,6 +13,7 @@ import (
 
 	"github.com/newswire/newswire/internal/harness"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
+	"github.com/newswire/newswire/pipeline/tag"
 )
 
 // runRules is section "rules": how the near-duplicate rule's precision and
@@ -112,7 +113,7 @@ func choose(pairs []labelledPair, scores []near.Scores, grid []near.Params, in f
 	best, bestU := grid[0], math.MinInt
 	for _, p := range grid {
 		all, _ := judge(pairs, scores, p, in)
-		if u := all.tp - 19*all.fp; u > bestU {
+		if u := all.TP - 19*all.FP; u > bestU {
 			best, bestU = p, u
 		}
 	}
@@ -126,9 +127,9 @@ func judge(pairs []labelledPair, scores []near.Scores, p near.Params, in func(in
 			continue
 		}
 		got, want := p.Same(scores[i]), pr.Label == "same_story"
-		all.add(got, want)
+		all.Add(got, want)
 		if !pr.Uncertain {
-			certain.add(got, want)
+			certain.Add(got, want)
 		}
 	}
 	return all, certain
@@ -141,34 +142,15 @@ func foldOf(id string, salt, k int) int {
 	return int(h.Sum64() % uint64(k))
 }
 
-type confusion struct{ tp, fp, fn, tn int }
-
-func (c *confusion) add(got, want bool) {
-	switch {
-	case got && want:
-		c.tp++
-	case got:
-		c.fp++
-	case want:
-		c.fn++
-	default:
-		c.tn++
-	}
-}
+// confusion is tag.Confusion with the sums and ratios the tables print.
+type confusion struct{ tag.Confusion }
 
 func (c *confusion) merge(o confusion) {
-	c.tp, c.fp, c.fn, c.tn = c.tp+o.tp, c.fp+o.fp, c.fn+o.fn, c.tn+o.tn
+	c.TP, c.FP, c.FN, c.TN = c.TP+o.TP, c.FP+o.FP, c.FN+o.FN, c.TN+o.TN
 }
 
-func (c confusion) precision() float64 { return ratio(c.tp, c.tp+c.fp) }
-func (c confusion) recall() float64    { return ratio(c.tp, c.tp+c.fn) }
-
-func ratio(a, b int) float64 {
-	if b == 0 {
-		return 0
-	}
-	return float64(a) / float64(b)
-}
+func (c confusion) precision() float64 { p, _, _ := c.Scores(); return p }
+func (c confusion) recall() float64    { _, r, _ := c.Scores(); return r }
 
 // labelledPair is one line of ../shared/eval/dedupe-dev*.jsonl.
 type labelledPair struct {

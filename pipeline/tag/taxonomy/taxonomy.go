@@ -147,9 +147,14 @@ type NamedList struct {
 // Line returns the line of the file where key ("topics[2].weak[5]") was
 // written, or of its nearest written parent; 0 when unknown (rules built in
 // code rather than read from a file).
-func (t *Topics) Line(key string) int {
+func (t *Topics) Line(key string) int { return LineOf(t.Lines, key) }
+
+// LineOf returns the line lines records for key ("topics[2].weak[5]",
+// "poll.interval"), or for its nearest recorded parent: a key left out is
+// reported at the line of the mapping that lacks it. 0 when none is known.
+func LineOf(lines map[string]int, key string) int {
 	for key != "" {
-		if n, ok := t.Lines[key]; ok {
+		if n, ok := lines[key]; ok {
 			return n
 		}
 		i := strings.LastIndexAny(key, ".[")
