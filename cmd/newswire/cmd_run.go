@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -96,17 +99,37 @@ func loadAll(path string, getenv func(string) string) (*configs.Config, *tag.Rul
 }
 
 func loadRules(cfg *configs.Config) (*tag.Rules, error) {
-	var t *configs.Topics
-	var err error
 	if cfg.TopicsFile != "" {
-		t, err = configs.LoadTopics(cfg.TopicsFile)
-	} else {
-		t, err = configs.DefaultTopics()
+		return compileTopics(configs.LoadTopics(cfg.TopicsFile))
 	}
-	if err != nil {
-		return nil, err
+	return compileTopics(configs.DefaultTopics())
+}
+
+// compileTopics compiles what configs read of a topics file, reporting the
+// file's decoding problems (configs) and its rules' problems (tag.Compile,
+// where rules are validated) together, in line order: every problem of
+// the file at once.
+func compileTopics(t *configs.Topics, loadErr error) (*tag.Rules, error) {
+	if t == nil {
+		return nil, loadErr
 	}
-	return tag.Compile(t)
+	r, err := tag.Compile(t)
+	if loadErr == nil && err == nil {
+		return r, nil
+	}
+	var all configs.ErrorList
+	errors.As(loadErr, &all)
+	var rule tag.Errors
+	if errors.As(err, &rule) {
+		for _, e := range rule {
+			all = append(all, &configs.Error{File: e.File, Line: e.Line, Key: e.Key, Msg: e.Msg})
+		}
+	}
+	if len(all) == 0 { // neither was a list of problems
+		return nil, cmp.Or(loadErr, err)
+	}
+	slices.SortStableFunc(all, func(a, b *configs.Error) int { return cmp.Compare(a.Line, b.Line) })
+	return nil, all
 }
 
 // reloadLoop calls reload on every SIGHUP and every change the file

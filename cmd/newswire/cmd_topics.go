@@ -64,11 +64,7 @@ func cmdTopics(_ context.Context, e *env, args []string) error {
 // names. Problems are usage errors naming file, line and key.
 func topicRules(configPath, topicsPath string) (*tag.Rules, error) {
 	if topicsPath != "" {
-		t, err := configs.LoadTopics(topicsPath)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		r, err := tag.Compile(t)
+		r, err := compileTopics(configs.LoadTopics(topicsPath))
 		if err != nil {
 			return nil, usageError{err}
 		}

@@ -135,6 +135,9 @@ func (c *compiler) compile() {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(t.Topics[a].Name, t.Topics[b].Name) })
+	if len(t.Topics) == 0 {
+		c.errorf("topics", "no topics defined")
+	}
 	first := map[string]string{}
 	for _, i := range order {
 		tp := &t.Topics[i]
@@ -142,7 +145,11 @@ func (c *compiler) compile() {
 		if err := checkName(tp.Name); err != "" {
 			c.errorf(key+".name", "%s", err)
 		} else if prev, dup := first[tp.Name]; dup {
-			c.errorf(key+".name", "duplicate topic name %q (first at %s)", tp.Name, prev)
+			at := prev
+			if line := t.Line(prev + ".name"); line > 0 {
+				at = "line " + strconv.Itoa(line)
+			}
+			c.errorf(key+".name", "duplicate topic name %q (first at %s)", tp.Name, at)
 		}
 		first[tp.Name] = key
 		ct := topicValues(c, key, taxonomy.TopicDefaults{MinScore: tp.MinScore, TitleBoost: tp.TitleBoost,
@@ -252,13 +259,13 @@ func (c *compiler) topic(ti int32, tp *taxonomy.Topic, key string) {
 		}
 		for j, n := range set.Near {
 			nkey := set.Key + ".near[" + strconv.Itoa(j) + "]"
-			ka, okA := c.parse(nkey+".a", n.A)
-			kb, okB := c.parse(nkey+".b", n.B)
-			switch {
-			case !okA || !okB:
-				continue
-			case n.Within <= 0:
+			ka, okA := c.nearSide(nkey+".a", n.A)
+			kb, okB := c.nearSide(nkey+".b", n.B)
+			if n.Within <= 0 {
 				c.errorf(nkey+".within", "must be positive, got %d", n.Within)
+			}
+			switch {
+			case !okA || !okB || n.Within <= 0:
 				continue
 			case ka == kb:
 				c.errorf(nkey, "a and b are the same phrase %q", n.A)
@@ -275,6 +282,15 @@ func (c *compiler) topic(ti int32, tp *taxonomy.Topic, key string) {
 		c.errorf(key, "topic has no phrases")
 	}
 	c.neverCount(firstEntry)
+}
+
+// nearSide parses one phrase of a near rule, which must be written.
+func (c *compiler) nearSide(key, phrase string) (phraseKey, bool) {
+	if phrase == "" {
+		c.errorf(key, "required")
+		return phraseKey{}, false
+	}
+	return c.parse(key, phrase)
 }
 
 // add appends an entry, registering its phrase with the matcher unless it
