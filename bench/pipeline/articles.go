@@ -114,7 +114,7 @@ func (g *generator) pickPool() *pool {
 // summary sentences of the same language. A combination the
 // near-duplicate index takes for a copy of an earlier story is drawn
 // again, so the new stories are new to the dedupe stage too.
-func (g *generator) newStory() (story, error) {
+func (g *generator) newStory(i int) (story, error) {
 	for tries := 0; ; tries++ {
 		if tries == 1000 {
 			return story{}, errors.New("the text pool is too small: 1,000 recombinations in a row were copies of earlier stories")
@@ -135,7 +135,9 @@ func (g *generator) newStory() (story, error) {
 			sum.WriteString(next)
 		}
 		s := story{title: strings.Join(words, " "), summary: capBytes(sum.String(), feeds.SummaryMaxRunes), pool: p, extra: p.extras[a]}
-		sig := near.Sign(s.title, s.summary)
+		s.feed = g.rng.IntN(benchFeeds)
+		s.url = storyURL(s, i)
+		sig := near.SignLinked(s.title, s.summary, s.url) // as the stage signs it: the link's publisher counts
 		if len(g.idx.Query(sig)) > 0 {
 			g.retried++
 			continue
@@ -149,14 +151,16 @@ func (g *generator) newStory() (story, error) {
 // the summary cut to its first two thirds. It returns false when the
 // index would not recognise the copy (a live blog's headline, a summary
 // too short to judge), so the caller picks another original.
-func (g *generator) nearCopy(o story) (story, bool) {
+func (g *generator) nearCopy(o story, i int) (story, bool) {
 	tw := strings.Fields(o.title)
 	other := o.pool.titles[g.rng.IntN(len(o.pool.titles))]
 	tw[1+g.rng.IntN(len(tw)-1)] = other[g.rng.IntN(len(other))]
 	sw := strings.Fields(o.summary)
 	c := o
 	c.title, c.summary = strings.Join(tw, " "), strings.Join(sw[:len(sw)*2/3], " ")
-	if c.title == o.title || len(g.idx.Query(near.Sign(c.title, c.summary))) == 0 {
+	c.feed = otherFeed(o.feed, g.rng)
+	c.url = storyURL(c, i)
+	if c.title == o.title || len(g.idx.Query(near.SignLinked(c.title, c.summary, c.url))) == 0 {
 		return story{}, false
 	}
 	return c, true
@@ -186,11 +190,9 @@ func makeWorkload(pools []*pool, source string, n int, seed uint64, at time.Time
 		switch k {
 		case kindNew:
 			var err error
-			if s, err = g.newStory(); err != nil {
+			if s, err = g.newStory(i); err != nil {
 				return nil, err
 			}
-			s.feed = g.rng.IntN(benchFeeds)
-			s.url = storyURL(s, i)
 		case kindURL:
 			o := stories[fresh[g.rng.IntN(older)]]
 			s = o
@@ -207,7 +209,7 @@ func makeWorkload(pools []*pool, source string, n int, seed uint64, at time.Time
 		case kindNear:
 			for tries := 0; ; tries++ {
 				o := stories[fresh[g.rng.IntN(older)]]
-				c, ok := g.nearCopy(o)
+				c, ok := g.nearCopy(o, i)
 				if ok {
 					s = c
 					break
@@ -217,8 +219,6 @@ func makeWorkload(pools []*pool, source string, n int, seed uint64, at time.Time
 					return nil, fmt.Errorf("no near copy the window recognises after %d tries", tries)
 				}
 			}
-			s.feed = otherFeed(s.feed, g.rng)
-			s.url = storyURL(s, i)
 		}
 		if k == kindNew {
 			fresh = append(fresh, i)
