@@ -200,14 +200,14 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 		d.poller.Sync(feedSpecs(cfg))
 	}
 	if p.Dedupe {
-		opts := dedupe.Options{NoUpdates: !cfg.Dedupe.Updates}
+		opts := dedupe.Options{NoUpdates: !cfg.Dedupe.Updates, Metrics: dedupe.NewMetrics(d.reg)}
 		if cfg.Dedupe.Near {
 			opts.Near = &near.IndexConfig{Window: cfg.Dedupe.Window.D(), MaxStories: cfg.Dedupe.MaxStories, Params: near.DefaultParams().Stricter(cfg.Dedupe.Strictness)}
 		}
 		d.dedupe = dedupe.New(d.js, d.res.Dedupe, opts, d.metrics, log)
 	}
 	if p.Tag {
-		d.tagger = tag.NewStage(d.js, rules, d.metrics, log)
+		d.tagger = tag.NewStage(d.js, rules, d.metrics, tag.NewMetrics(d.reg), log)
 	}
 	return d, nil
 }

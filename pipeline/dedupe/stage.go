@@ -72,6 +72,8 @@ type Options struct {
 	// NoUpdates drops a changed version of a known item as a copy instead
 	// of publishing it as an update.
 	NoUpdates bool
+	// Metrics, when set, counts the stage's judgements.
+	Metrics *Metrics
 	// Near, when set, recognises near-duplicates (syndicated copies with
 	// an edited headline or a trimmed summary) in a window of this
 	// configuration, which the stage keeps and Run follows.
@@ -247,7 +249,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	s.metrics.AddPublished(StageName, 1)
-	s.metrics.AddDedupe(a.Feed.ID, "unique")
+	s.opts.Metrics.judge(a.Feed.ID, "unique", "")
 	return s.step("published")
 }
 
@@ -288,7 +290,7 @@ func (s *Stage) publishUpdate(ctx context.Context, a *feeds.Article, k Key, owne
 		return fmt.Errorf("dedupe: record update of %s: %w", k.Name, err)
 	}
 	s.metrics.AddPublished(StageName, 1)
-	s.metrics.AddDedupe(a.Feed.ID, "update")
+	s.opts.Metrics.judge(a.Feed.ID, "update", "")
 	s.log.Info().Str("article_id", a.ID).Str("feed_id", a.Feed.ID).Int("revision", a.Revision).Msg("story updated")
 	return nil
 }
@@ -298,8 +300,7 @@ func (s *Stage) publishUpdate(ctx context.Context, a *feeds.Article, k Key, owne
 // others. Recording is best effort: a lost entry costs a statistic, not a
 // story.
 func (s *Stage) dropCopy(ctx context.Context, a *feeds.Article, kind string, owner *claim) {
-	s.metrics.AddDuplicate(kind)
-	s.metrics.AddDedupe(a.Feed.ID, "duplicate")
+	s.opts.Metrics.judge(a.Feed.ID, "duplicate", kind)
 	// The link a user (and bench/eval) follows: this copy was merged into
 	// story_id, itself possibly a copy of another (follow the chain).
 	s.log.Info().Str("article_id", a.ID).Str("guid", a.GUID).Str("feed_id", a.Feed.ID).Str("key", kind).

@@ -27,12 +27,14 @@ type Stage struct {
 	js      jetstream.JetStream
 	rules   atomic.Pointer[Rules]
 	metrics *pipeline.Metrics
+	counts  *Metrics
 	log     zerolog.Logger
 }
 
-// NewStage returns a tag stage using rules.
-func NewStage(js jetstream.JetStream, rules *Rules, m *pipeline.Metrics, log zerolog.Logger) *Stage {
-	s := &Stage{js: js, metrics: m, log: log.With().Str("component", StageName).Logger()}
+// NewStage returns a tag stage using rules, counting in m (what every
+// stage counts) and counts (articles per topic); either may be nil.
+func NewStage(js jetstream.JetStream, rules *Rules, m *pipeline.Metrics, counts *Metrics, log zerolog.Logger) *Stage {
+	s := &Stage{js: js, metrics: m, counts: counts, log: log.With().Str("component", StageName).Logger()}
 	s.rules.Store(rules)
 	return s
 }
@@ -85,7 +87,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	for _, name := range names {
-		s.metrics.AddTopic(name)
+		s.counts.topic(name)
 	}
 	s.metrics.AddPublished(StageName, 1)
 	if len(names) > 0 {
