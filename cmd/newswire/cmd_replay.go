@@ -168,7 +168,9 @@ func readSince(ctx context.Context, js jetstream.JetStream, stream, subject stri
 	}
 	pending := info.NumPending
 	for pending > 0 {
-		batch, err := cons.Fetch(256, jetstream.FetchMaxWait(2*time.Second))
+		// Ask for no more than is pending: a Fetch for more waits out its
+		// whole MaxWait for messages that will not come.
+		batch, err := cons.Fetch(int(min(pending, 256)), jetstream.FetchMaxWait(2*time.Second))
 		if err != nil {
 			return fmt.Errorf("replay: read %s: %w", stream, err)
 		}
