@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -223,23 +224,31 @@ func (w *Window) ingest(m jetstream.Msg) (pending uint64) {
 	if w.takeOwn(m.Headers().Get(jetstream.MsgIDHeader)) {
 		return meta.NumPending // added to the index when this process published it
 	}
-	a, err := pipeline.DecodeArticle(m.Data())
-	if err != nil || a.Revision > 1 {
+	var st storedStory
+	if err := json.Unmarshal(m.Data(), &st); err != nil || st.ID == "" || st.Revision > 1 {
 		return meta.NumPending // updates are versions of stories already remembered
 	}
-	sig, err := near.Decode(minhashOf(a))
-	if err != nil {
+	sig, err := near.Decode(st.Dedupe.MinHash)
+	if err != nil { // stored without a signature (or an unreadable one): sign the text
+		a, err := pipeline.DecodeArticle(m.Data())
+		if err != nil {
+			return meta.NumPending
+		}
 		sig = near.SignLinked(a.Title, a.Summary, a.URL)
 	}
-	w.idx.Add(a.ID, meta.Timestamp, sig)
+	w.idx.Add(st.ID, meta.Timestamp, sig)
 	return meta.NumPending
 }
 
-func minhashOf(a *feeds.Article) string {
-	if a.Dedupe == nil {
-		return ""
-	}
-	return a.Dedupe.MinHash
+// storedStory is what the window reads of a story on NEWS_UNIQUE: its id,
+// revision and signature, not the whole article — decoding every field of
+// every story was most of what a restarted replica spent loading.
+type storedStory struct {
+	ID       string `json:"id"`
+	Revision int    `json:"revision"`
+	Dedupe   struct {
+		MinHash string `json:"minhash"`
+	} `json:"dedupe"`
 }
 
 // setOwn marks (or unmarks) id as published by this process.
