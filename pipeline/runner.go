@@ -129,10 +129,11 @@ func (r *Runner) Run(ctx context.Context) error {
 		for msg := range batch.Messages() {
 			sem <- struct{}{}
 			wg.Add(1)
-			seq := r.arrive(msg)
+			seq, delivered := position(msg)
+			r.opts.Order.arrive(seq) // in delivery order, before any handler runs
 			go func() {
 				defer func() { r.opts.Order.leave(seq); <-sem; wg.Done() }()
-				r.process(context.WithoutCancel(ctx), msg)
+				r.process(context.WithoutCancel(ctx), msg, seq, delivered)
 			}()
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && ctx.Err() == nil {
@@ -142,28 +143,19 @@ func (r *Runner) Run(ctx context.Context) error {
 	return nil
 }
 
-// arrive files msg with the runner's StoreOrder, if it has one, and
-// returns its stream sequence (0 without a StoreOrder).
-func (r *Runner) arrive(msg jetstream.Msg) uint64 {
-	if r.opts.Order == nil {
-		return 0
-	}
+// position returns msg's stream sequence and delivery count: 0 and 1 for a
+// message without JetStream metadata.
+func position(msg jetstream.Msg) (seq, delivered uint64) {
 	meta, err := msg.Metadata()
 	if err != nil {
-		return 0
+		return 0, 1
 	}
-	r.opts.Order.arrive(meta.Sequence.Stream)
-	return meta.Sequence.Stream
+	return meta.Sequence.Stream, meta.NumDelivered
 }
 
-func (r *Runner) process(ctx context.Context, msg jetstream.Msg) {
+func (r *Runner) process(ctx context.Context, msg jetstream.Msg, seq, delivered uint64) {
 	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
-	delivered := uint64(1)
-	var seq uint64
-	if meta, err := msg.Metadata(); err == nil {
-		delivered, seq = meta.NumDelivered, meta.Sequence.Stream
-	}
 	key := r.inflight.add(seq)
 	defer r.inflight.done(key)
 	err := r.safeHandle(ctx, msg)

@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 
 	"github.com/newswire/newswire/internal/harness"
+	"github.com/newswire/newswire/internal/labelled"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
 	"github.com/newswire/newswire/pipeline/tag"
 )
@@ -109,7 +107,7 @@ func paramGrid() []near.Params {
 
 // choose returns the grid point of highest TP − 19·FP on the pairs in,
 // ties to the first (stricter) point of the grid.
-func choose(pairs []labelledPair, scores []near.Scores, grid []near.Params, in func(int) bool) near.Params {
+func choose(pairs []labelled.Pair, scores []near.Scores, grid []near.Params, in func(int) bool) near.Params {
 	best, bestU := grid[0], math.MinInt
 	for _, p := range grid {
 		all, _ := judge(pairs, scores, p, in)
@@ -121,12 +119,12 @@ func choose(pairs []labelledPair, scores []near.Scores, grid []near.Params, in f
 }
 
 // judge scores p on the pairs in (all when in is nil).
-func judge(pairs []labelledPair, scores []near.Scores, p near.Params, in func(int) bool) (all, certain confusion) {
+func judge(pairs []labelled.Pair, scores []near.Scores, p near.Params, in func(int) bool) (all, certain confusion) {
 	for i, pr := range pairs {
 		if in != nil && !in(i) {
 			continue
 		}
-		got, want := p.Same(scores[i]), pr.Label == "same_story"
+		got, want := p.Same(scores[i]), pr.Same()
 		all.Add(got, want)
 		if !pr.Uncertain {
 			certain.Add(got, want)
@@ -152,17 +150,9 @@ func (c *confusion) merge(o confusion) {
 func (c confusion) precision() float64 { p, _, _ := c.Scores(); return p }
 func (c confusion) recall() float64    { _, r, _ := c.Scores(); return r }
 
-// labelledPair is one line of ../shared/eval/dedupe-dev*.jsonl.
-type labelledPair struct {
-	ID        string `json:"pair_id"`
-	Label     string `json:"label"`
-	Uncertain bool   `json:"uncertain"`
-	A, B      struct{ Title, Summary, Link string }
-}
-
 // readPairs reads both labelled pair files from dir (default ../shared/eval
 // beside the repository).
-func readPairs(dir string) ([]labelledPair, error) {
+func readPairs(dir string) ([]labelled.Pair, error) {
 	if dir == "" {
 		root, err := harness.RepoRoot()
 		if err != nil {
@@ -170,27 +160,5 @@ func readPairs(dir string) ([]labelledPair, error) {
 		}
 		dir = filepath.Join(root, "..", "shared", "eval")
 	}
-	var pairs []labelledPair
-	for _, name := range []string{"dedupe-dev.jsonl", "dedupe-dev-2.jsonl"} {
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(nil, 16<<20)
-		for sc.Scan() {
-			var p labelledPair
-			if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-				f.Close()
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			pairs = append(pairs, p)
-		}
-		err = sc.Err()
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	return pairs, nil
+	return labelled.ReadPairs(filepath.Join(dir, "dedupe-dev.jsonl"), filepath.Join(dir, "dedupe-dev-2.jsonl"))
 }

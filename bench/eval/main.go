@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -37,6 +36,7 @@ import (
 
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/internal/harness"
+	"github.com/newswire/newswire/internal/labelled"
 )
 
 func main() {
@@ -76,15 +76,9 @@ func run(evalDir, only string) error {
 			return err
 		}
 	}
-	var pairs []dedupePair
-	for _, name := range []string{"dedupe-dev.jsonl", "dedupe-dev-2.jsonl"} {
-		n := len(pairs)
-		if err := readJSONL(filepath.Join(evalDir, name), &pairs); err != nil {
-			return err
-		}
-		for i := n; i < len(pairs); i++ {
-			pairs[i].file = strings.TrimSuffix(name, ".jsonl")
-		}
+	pairs, err := labelled.ReadPairs(filepath.Join(evalDir, "dedupe-dev.jsonl"), filepath.Join(evalDir, "dedupe-dev-2.jsonl"))
+	if err != nil {
+		return err
 	}
 	okTag, okDedupe := true, true
 	if only != "dedupe" {

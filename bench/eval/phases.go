@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/newswire/newswire/internal/harness"
+	"github.com/newswire/newswire/internal/labelled"
 	"github.com/newswire/newswire/pipeline/tag"
 )
 
@@ -25,19 +26,6 @@ type taggingItem struct {
 	Published string         `json:"published"`
 	Language  string         `json:"language"`
 	Labels    map[string]int `json:"labels"`
-}
-
-type pairItem struct {
-	Title, Summary, Link, Published string
-}
-
-type dedupePair struct {
-	PairID    string   `json:"pair_id"`
-	Label     string   `json:"label"`
-	Uncertain bool     `json:"uncertain"`
-	A         pairItem `json:"a"`
-	B         pairItem `json:"b"`
-	file      string   // the file's name without .jsonl
 }
 
 type rssItem struct{ guid, title, summary, link, published string }
@@ -184,7 +172,7 @@ func ratio(a, b int) float64 {
 }
 
 // dedupe is phase 2.
-func dedupe(bin, dir string, pairs []dedupePair) (bool, error) {
+func dedupe(bin, dir string, pairs []labelled.Pair) (bool, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, err
 	}
@@ -192,8 +180,8 @@ func dedupe(bin, dir string, pairs []dedupePair) (bool, error) {
 	mux := http.NewServeMux()
 	aDocs, bDocs := make([][]rssItem, nFeeds), make([][]rssItem, nFeeds)
 	for i, p := range pairs {
-		aDocs[i%nFeeds] = append(aDocs[i%nFeeds], rssItem{"a-" + p.PairID, p.A.Title, p.A.Summary, p.A.Link, p.A.Published})
-		bDocs[i%nFeeds] = append(bDocs[i%nFeeds], rssItem{"b-" + p.PairID, p.B.Title, p.B.Summary, p.B.Link, p.B.Published})
+		aDocs[i%nFeeds] = append(aDocs[i%nFeeds], rssItem{"a-" + p.ID, p.A.Title, p.A.Summary, p.A.Link, p.A.Published})
+		bDocs[i%nFeeds] = append(bDocs[i%nFeeds], rssItem{"b-" + p.ID, p.B.Title, p.B.Summary, p.B.Link, p.B.Published})
 	}
 	// The b feeds stay empty until every a feed has been served and a few
 	// seconds have passed, so the first copy of each pair is the a item.
@@ -319,13 +307,13 @@ func (s stories) story(guid string) string {
 	return id
 }
 
-func report(pairs []dedupePair, st stories, revisions []int) bool {
+func report(pairs []labelled.Pair, st stories, revisions []int) bool {
 	type counts struct{ tp, fp, fn, tn, lost int }
 	rows := map[string]*counts{}
 	var order []string
 	for _, p := range pairs {
-		a, b := st.story("a-"+p.PairID), st.story("b-"+p.PairID)
-		names := []string{"all", p.file, tag.Half(p.PairID) + " half"}
+		a, b := st.story("a-"+p.ID), st.story("b-"+p.ID)
+		names := []string{"all", p.File, tag.Half(p.ID) + " half"}
 		if !p.Uncertain {
 			names = append(names, "certain only")
 		}
@@ -342,7 +330,7 @@ func report(pairs []dedupePair, st stories, revisions []int) bool {
 			if a == "" || b == "" {
 				x.lost++ // never reached the daemon's log or the stream
 			}
-			pred, want := a != "" && a == b, p.Label == "same_story"
+			pred, want := a != "" && a == b, p.Same()
 			switch {
 			case pred && want:
 				x.tp++

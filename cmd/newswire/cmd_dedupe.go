@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/internal/labelled"
 	"github.com/newswire/newswire/pipeline/dedupe"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
 	"github.com/newswire/newswire/pipeline/tag"
@@ -49,39 +47,23 @@ func cmdDedupe(_ context.Context, e *env, args []string) error {
 }
 
 // readPairs reads a pairs file, only the pairs of half when it is set.
-func readPairs(path, half string) ([]dedupePair, error) {
-	f, err := os.Open(path)
+func readPairs(path, half string) ([]labelled.Pair, error) {
+	all, err := labelled.ReadPairs(path)
 	if err != nil {
 		return nil, usagef("dedupe test: %v", err)
 	}
-	defer f.Close()
-	var pairs []dedupePair
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	for line := 1; sc.Scan(); line++ {
-		if len(strings.TrimSpace(sc.Text())) == 0 {
-			continue
-		}
-		var p dedupePair
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			return nil, usagef("dedupe test: %s:%d: %v", path, line, err)
-		}
-		if p.Label != "same_story" && p.Label != "different_story" {
-			return nil, usagef("dedupe test: %s:%d: label %q: want same_story or different_story", path, line, p.Label)
-		}
+	var pairs []labelled.Pair
+	for _, p := range all {
 		if half == "" || tag.Half(p.ID) == half {
 			pairs = append(pairs, p)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("dedupe test: %s: %w", path, err)
 	}
 	return pairs, nil
 }
 
 // pairCurve prints precision and recall of the pairs, and of their check
 // half, as dedupe.strictness moves.
-func pairCurve(w io.Writer, pairs []dedupePair) error {
+func pairCurve(w io.Writer, pairs []labelled.Pair) error {
 	fmt.Fprintf(w, "%d pairs\n", len(pairs))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "strictness\tsame→same\tdifferent→same\tsame missed\tprecision\trecall\tcheck half P\tcheck half R\t")
@@ -90,7 +72,7 @@ func pairCurve(w io.Writer, pairs []dedupePair) error {
 		params := near.DefaultParams().Stricter(d)
 		var all, check tag.Confusion
 		for _, p := range pairs {
-			got, want := judgePair(p.A, p.B, params).same, p.Label == "same_story"
+			got, want := judgePair(p.A, p.B, params).same, p.Same()
 			all.Add(got, want)
 			if tag.Half(p.ID) == "check" {
 				check.Add(got, want)
@@ -101,20 +83,6 @@ func pairCurve(w io.Writer, pairs []dedupePair) error {
 		fmt.Fprintf(tw, "%+.2f\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t\n", d, all.TP, all.FP, all.FN, p, r, cp, cr)
 	}
 	return tw.Flush()
-}
-
-// dedupePair is one line of a pairs file (shared/eval/dedupe-dev*.jsonl).
-type dedupePair struct {
-	ID        string     `json:"pair_id"`
-	Label     string     `json:"label"`
-	Kind      string     `json:"kind"`
-	Uncertain bool       `json:"uncertain"`
-	A         dedupeItem `json:"a"`
-	B         dedupeItem `json:"b"`
-}
-
-type dedupeItem struct {
-	Title, Summary, Link string
 }
 
 // pairVerdict is how the stage's rules judge one pair: an exact key both
@@ -128,7 +96,7 @@ type pairVerdict struct {
 // judgePair applies what the dedupe stage applies to two items of
 // different feeds: the same canonical URL or the same text is a copy;
 // otherwise params decide on the items' signatures.
-func judgePair(a, b dedupeItem, params near.Params) pairVerdict {
+func judgePair(a, b labelled.Item, params near.Params) pairVerdict {
 	ka, kb := keysOf(a), keysOf(b)
 	for kind, name := range ka {
 		if kb[kind] == name {
@@ -140,7 +108,7 @@ func judgePair(a, b dedupeItem, params near.Params) pairVerdict {
 	return pairVerdict{same: same, rule: rule, scores: s}
 }
 
-func keysOf(it dedupeItem) map[string]string {
+func keysOf(it labelled.Item) map[string]string {
 	a := &feeds.Article{Title: it.Title, Summary: it.Summary}
 	if u, err := feeds.CanonicalURL(it.Link, nil); err == nil {
 		a.URL = u
@@ -152,7 +120,7 @@ func keysOf(it dedupeItem) map[string]string {
 	return keys
 }
 
-func testPairs(w io.Writer, pairs []dedupePair, params near.Params, showErrors bool) error {
+func testPairs(w io.Writer, pairs []labelled.Pair, params near.Params, showErrors bool) error {
 	rows := map[string]*tag.Confusion{}
 	order := []string{"all", "certain only", "Polish"}
 	add := func(row string, got, want bool) {
@@ -163,7 +131,7 @@ func testPairs(w io.Writer, pairs []dedupePair, params near.Params, showErrors b
 	}
 	for _, p := range pairs {
 		v := judgePair(p.A, p.B, params)
-		want := p.Label == "same_story"
+		want := p.Same()
 		add("all", v.same, want)
 		if !p.Uncertain {
 			add("certain only", v.same, want)

@@ -45,13 +45,10 @@ import (
 // Parts says which components a process runs (`run --only`).
 type Parts struct{ Poll, Dedupe, Tag bool }
 
-// AllParts is what a process runs without --only.
-var AllParts = Parts{Poll: true, Dedupe: true, Tag: true}
-
-// ParseParts reads a comma list of poll, dedupe and tag; "" is AllParts.
+// ParseParts reads a comma list of poll, dedupe and tag; "" is every part.
 func ParseParts(s string) (Parts, error) {
 	if strings.TrimSpace(s) == "" {
-		return AllParts, nil
+		return Parts{Poll: true, Dedupe: true, Tag: true}, nil
 	}
 	var p Parts
 	for name := range strings.SplitSeq(s, ",") {

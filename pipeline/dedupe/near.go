@@ -62,7 +62,7 @@ type Window struct {
 	once     sync.Once
 }
 
-// NewWindow returns a window remembering stories for cfg.Window (0: 72 h)
+// NewWindow returns a window remembering stories for cfg.Window (required)
 // and at most cfg.MaxStories of them (0: no cap but the window; past the
 // cap the oldest sixth of the window is forgotten at once), judged by
 // cfg.Params (zero: near.DefaultParams).

@@ -1,7 +1,6 @@
 package near
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -10,27 +9,18 @@ import (
 	"testing"
 
 	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/internal/labelled"
 	"github.com/newswire/newswire/pipeline/tag"
 )
 
-// evalItem and evalPair are lines of ../shared/eval/dedupe-dev*.jsonl.
-type evalItem struct {
-	Title, Summary, Link, Publisher, Published string
-}
+// evalPair and evalItem are lines of ../shared/eval/dedupe-dev*.jsonl.
+type (
+	evalPair = labelled.Pair
+	evalItem = labelled.Item
+)
 
-type evalPair struct {
-	ID        string `json:"pair_id"`
-	Label     string `json:"label"`
-	Kind      string `json:"kind"`
-	Uncertain bool   `json:"uncertain"`
-	A, B      evalItem
-	file      string // which file the pair came from
-}
-
-// evalFiles are the labelled pair files, in ../shared/eval.
-var evalFiles = []string{"dedupe-dev.jsonl", "dedupe-dev-2.jsonl"}
-
-func (p evalPair) same() bool { return p.Label == "same_story" }
+// evalFiles are the labelled pair files, in ../shared/eval, without .jsonl.
+var evalFiles = []string{"dedupe-dev", "dedupe-dev-2"}
 
 // loadEval reads the labelled pair files, or skips the test when the
 // shared folder (a sibling of the repository root) is absent.
@@ -50,23 +40,17 @@ func loadEval(t testing.TB) []evalPair {
 		}
 		dir = parent
 	}
-	var pairs []evalPair
+	var paths []string
 	for _, name := range evalFiles {
-		path := filepath.Join(filepath.Dir(dir), "shared", "eval", name)
-		data, err := os.ReadFile(path)
-		if os.IsNotExist(err) {
+		path := filepath.Join(filepath.Dir(dir), "shared", "eval", name+".jsonl")
+		if _, err := os.Stat(path); os.IsNotExist(err) {
 			t.Skipf("evaluation set %s absent: skipping the measurement", path)
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			p := evalPair{file: name}
-			if err := json.Unmarshal([]byte(line), &p); err != nil {
-				t.Fatalf("%s:%d: %v", path, i+1, err)
-			}
-			pairs = append(pairs, p)
-		}
+		paths = append(paths, path)
+	}
+	pairs, err := labelled.ReadPairs(paths...)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return pairs
 }
@@ -143,11 +127,11 @@ func methods(p Params) []method {
 func evaluate(pairs []evalPair, same func(evalPair) bool) (all, certain confusion, wrong []string) {
 	for _, e := range pairs {
 		got := same(e)
-		all.add(e.same(), got)
+		all.add(e.Same(), got)
 		if !e.Uncertain {
-			certain.add(e.same(), got)
+			certain.add(e.Same(), got)
 		}
-		if got != e.same() {
+		if got != e.Same() {
 			tag := "FN"
 			if got {
 				tag = "FP"
@@ -188,7 +172,7 @@ func TestEvalDedupeDev(t *testing.T) {
 		}
 		combined = all
 		for _, f := range evalFiles {
-			row(m.name, f, filterPairs(pairs, func(p evalPair) bool { return p.file == f }), m.same)
+			row(m.name, f, filterPairs(pairs, func(p evalPair) bool { return p.File == f }), m.same)
 		}
 		row(m.name, "tune half", filterPairs(pairs, func(p evalPair) bool { return tag.Half(p.ID) == "tune" }), m.same)
 		check = row(m.name, "check half", filterPairs(pairs, func(p evalPair) bool { return tag.Half(p.ID) == "check" }), m.same)

@@ -56,16 +56,8 @@ type generation struct {
 	// offs[4*i+4] (the next story's start).
 	sets  []uint16
 	offs  []uint32
-	meta  []storyMeta
+	facts []Facts
 	table bandTable
-}
-
-// storyMeta is what a generation keeps of a signature besides its sets.
-type storyMeta struct {
-	kind    Kind
-	site    uint16
-	link    uint32
-	numbers uint16
 }
 
 // Candidate is a remembered story that a queried one duplicates.
@@ -113,7 +105,7 @@ func (x *Index) Add(id string, at time.Time, sig Signature) {
 	slot := uint32(len(g.ids))
 	g.ids = append(g.ids, id)
 	g.ats = append(g.ats, at.UnixNano())
-	g.meta = append(g.meta, storyMeta{kind: sig.Kind, site: sig.Site, link: sig.LinkID, numbers: sig.Numbers})
+	g.facts = append(g.facts, sig.Facts)
 	if len(g.offs) == 0 {
 		g.offs = append(g.offs, 0)
 	}
@@ -170,16 +162,13 @@ func mod(a, b int64) int64 {
 
 // signature returns story slot's signature; its slices alias g.sets.
 func (g *generation) signature(slot uint32) Signature {
-	o, m := g.offs[4*slot:4*slot+5], g.meta[slot]
+	o := g.offs[4*slot : 4*slot+5]
 	return Signature{
 		Body:      g.sets[o[0]:o[1]:o[1]],
 		Head:      g.sets[o[1]:o[2]:o[2]],
 		HeadWords: g.sets[o[2]:o[3]:o[3]],
 		Words:     g.sets[o[3]:o[4]:o[4]],
-		Kind:      m.kind,
-		Site:      m.site,
-		LinkID:    m.link,
-		Numbers:   m.numbers,
+		Facts:     g.facts[slot],
 	}
 }
 

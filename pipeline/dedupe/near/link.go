@@ -3,6 +3,7 @@ package near
 import (
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -112,7 +113,8 @@ func articleNumber(path string) string {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func isAlnum(c byte) bool { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'z' }
+// isAlnum reports an ASCII letter or digit (an escaped path is ASCII).
+func isAlnum(c byte) bool { return c < utf8.RuneSelf && wordByte[c] }
 
 // isDate reports an eight-digit run that reads as a date, yyyymmdd: a
 // folder of the day's articles, not an article's number.

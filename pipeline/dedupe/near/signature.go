@@ -53,6 +53,12 @@ type Signature struct {
 	Head      []uint16
 	HeadWords []uint16
 	Words     []uint16
+	Facts
+}
+
+// Facts are what a signature holds of a story besides the sets of its
+// text: a few fixed-size values the Index keeps as they are.
+type Facts struct {
 	// Kind is the sort of item (article, live coverage, video …), read
 	// from the link's folders and the text; items of different kinds are
 	// never the same story, live coverage is never the same as anything.
@@ -95,10 +101,7 @@ func SignLinked(title, summary, link string) Signature {
 		Head:      short16(shingles(it.head, headShingle), maxHeadHashes),
 		HeadWords: short16(it.head, maxHeadHashes),
 		Words:     short16(it.all, maxWordHashes),
-		Kind:      kind,
-		Site:      lf.site,
-		LinkID:    lf.id,
-		Numbers:   it.nums,
+		Facts:     Facts{Kind: kind, Site: lf.site, LinkID: lf.id, Numbers: it.nums},
 	}
 }
 

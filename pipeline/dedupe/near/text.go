@@ -109,7 +109,7 @@ func quoteSegments(s string) []segment {
 	return out
 }
 
-// maxQuote is the longest quotation unquoted recognises, in bytes.
+// maxQuote is the longest quotation quoteSegments recognises, in bytes.
 const maxQuote = 600
 
 // isOpening reports whether r at s[i] opens a quotation.
