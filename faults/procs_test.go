@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/newswire/newswire/internal/harness"
+	"github.com/newswire/newswire/pipeline/natstest"
 )
 
 // binaries are the programs TestMain built for this run: the newswire
@@ -40,11 +40,7 @@ func TestMain(m *testing.M) {
 	if !enabled() {
 		os.Exit(m.Run())
 	}
-	parallelSet := false
-	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
-	if !parallelSet {
-		_ = flag.Set("test.parallel", strconv.Itoa(loadTestsAtOnce))
-	}
+	natstest.Parallel(loadTestsAtOnce)
 	dir, err := os.MkdirTemp("", "newswire-faults-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "faults:", err)

@@ -139,16 +139,18 @@ func loadWindow(ctx context.Context, b *broker, n int) (uint64, int, error) {
 	return heap, win.Len(), nil
 }
 
-// waitLoaded waits until win holds n stories.
+// waitLoaded waits until win has loaded what the stream held when it
+// started, and checks that it holds n stories.
 func waitLoaded(ctx context.Context, win *dedupe.Window, n int, done <-chan error) error {
-	for win.Len() < n {
-		select {
-		case err := <-done:
-			return fmt.Errorf("window stopped while loading: %v", err)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(5 * time.Millisecond):
-		}
+	select {
+	case <-win.Loaded():
+	case err := <-done:
+		return fmt.Errorf("window stopped while loading: %v", err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if got := win.Len(); got < n {
+		return fmt.Errorf("window loaded %d stories, want %d", got, n)
 	}
 	return nil
 }

@@ -16,10 +16,16 @@ const atOnce = 8
 // tests unless -parallel says otherwise.
 func Main(m *testing.M) {
 	flag.Parse()
+	Parallel(atOnce)
+	os.Exit(m.Run())
+}
+
+// Parallel lets n parallel tests run at once unless -parallel was given;
+// call it from TestMain after flag.Parse.
+func Parallel(n int) {
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
 	if !set {
-		_ = flag.Set("test.parallel", strconv.Itoa(atOnce))
+		_ = flag.Set("test.parallel", strconv.Itoa(n))
 	}
-	os.Exit(m.Run())
 }
