@@ -76,14 +76,16 @@ type Poll struct {
 	HostSpacing Duration `yaml:"host_spacing"` // minimum time between fetch starts on one host, default 1s
 }
 
-// Dedupe configures the dedupe stage.
+// Dedupe configures the story stage's judgement of copies.
 type Dedupe struct {
-	TTL     Duration `yaml:"ttl"`     // how long exact keys are remembered, default 720h (30 days)
-	Window  Duration `yaml:"window"`  // how long near-duplicates are looked for, default 72h
+	// TTL is retired: exact keys are remembered as long as near-duplicates
+	// (Window). A file that still sets it loads, and the daemon says so.
+	TTL     Duration `yaml:"ttl"`
+	Window  Duration `yaml:"window"`  // how long stories are remembered (exact keys and near-duplicates), default 72h
 	Near    bool     `yaml:"near"`    // recognise near-duplicates (MinHash), default true
 	Updates bool     `yaml:"updates"` // publish changed versions of a known item as updates, default true
-	// MaxStories caps the near-duplicate window's memory (about 850 B per
-	// story); past it the oldest sixth of the window is forgotten early.
+	// MaxStories caps the stories remembered (see docs/dedupe.md for the
+	// memory per story); past it the oldest are forgotten early.
 	// Default 1,000,000; 0 in the file means no cap but the window.
 	MaxStories int `yaml:"max_stories"`
 	// Strictness moves the near-duplicate rule between precision and

@@ -35,7 +35,7 @@ func Default() *Config {
 			PerHost:     2,
 			HostSpacing: Duration(time.Second),
 		},
-		Dedupe: Dedupe{TTL: Duration(720 * time.Hour), Window: Duration(72 * time.Hour), Near: true, Updates: true, MaxStories: 1_000_000},
+		Dedupe: Dedupe{Window: Duration(72 * time.Hour), Near: true, Updates: true, MaxStories: 1_000_000},
 	}
 }
 

@@ -77,7 +77,6 @@ func TestDefault(t *testing.T) {
 		{"poll.timeout", d.Poll.Timeout.String(), "20s"},
 		{"poll.max_body", d.Poll.MaxBody.String(), "10MiB"},
 		{"poll.user_agent", d.Poll.UserAgent, "newswire/0.1 (+https://github.com/newswire/newswire)"},
-		{"dedupe.ttl", d.Dedupe.TTL.String(), "720h"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)

@@ -53,7 +53,6 @@ func (c *checker) validateConfig(cfg *Config) {
 	c.listen("http.listen", cfg.HTTP.Listen)
 	c.duration("poll.interval", cfg.Poll.Interval, time.Second)
 	c.duration("poll.timeout", cfg.Poll.Timeout, 0)
-	c.duration("dedupe.ttl", cfg.Dedupe.TTL, 0)
 	c.duration("dedupe.window", cfg.Dedupe.Window, time.Minute)
 	if st := cfg.Dedupe.Strictness; st < -0.5 || st > 0.5 {
 		c.errorf("dedupe.strictness", "must be between -0.5 and 0.5, got %g", st)

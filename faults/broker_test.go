@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// TestBrokerRestart runs two dedupe and two tag processes against one
+// TestBrokerRestart runs four story stage processes against one
 // nats-server and restarts the server twice while articles are injected:
 // once stopped with SIGTERM, once killed with SIGKILL, each time started
 // again on the same store and port after two seconds; all along, stage

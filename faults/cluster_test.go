@@ -13,8 +13,8 @@ import (
 
 // TestClusterNodeLoss runs a three-node JetStream cluster on loopback with
 // R3 streams, consumers and buckets (nats.replicas: 3, every node's URL in
-// nats.url), two dedupe and two tag processes, and kills the node leading
-// NEWS_UNIQUE with SIGKILL while articles are injected. The pipeline must
+// nats.url), four story stage processes, and kills the node leading
+// NEWS_TAGGED with SIGKILL while articles are injected. The pipeline must
 // flow again on the other two nodes once new leaders are elected (within
 // 50 s: see below); the node is started again at least eight seconds
 // after the kill and catches up. Every story must come out once.
@@ -25,21 +25,21 @@ func TestClusterNodeLoss(t *testing.T) {
 	b, js, in := l.b, l.js, l.in
 
 	time.Sleep(8 * time.Second)
-	leader := streamLeader(t, js, pipeline.StreamUnique)
+	leader := streamLeader(t, js, pipeline.StreamTagged)
 	i := slices.IndexFunc(b.nodes, func(p *proc) bool { return p.name == "nats-"+leader })
 	if i < 0 {
-		t.Fatalf("no node named %q leads %s", leader, pipeline.StreamUnique)
+		t.Fatalf("no node named %q leads %s", leader, pipeline.StreamTagged)
 	}
 	node := b.nodes[i]
 	taggedBefore := taggedCount(t, js)
 	node.kill()
 	down := time.Now()
-	t.Logf("killed %s (leader of %s) after %d acknowledged articles, %d tagged messages", node.name, pipeline.StreamUnique, in.acked.Load(), taggedBefore)
+	t.Logf("killed %s (leader of %s) after %d acknowledged articles, %d tagged messages", node.name, pipeline.StreamTagged, in.acked.Load(), taggedBefore)
 	// The streams and consumers the node led elect new leaders, each
 	// after a raft election timeout (4–9 s): the flow pauses, then must
 	// resume on the two remaining nodes. Requests in flight at the kill
 	// are never answered; each has its own 5 s deadline and is retried,
-	// and the dedupe window follows NEWS_UNIQUE again when its ordered
+	// and the story stage's memory follows NEWS_TAGGED again when its ordered
 	// consumer (which lived on the dead node) stops delivering.
 	for {
 		n := taggedCount(t, js)

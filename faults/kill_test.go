@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// TestKillStagesUnderLoad runs two dedupe and two tag processes against one
+// TestKillStagesUnderLoad runs four story stage processes (two started as
+// `--only dedupe`, two as `--only tag`) against one
 // nats-server and, while articles are injected, kills one of them with
-// SIGKILL every 1–3 s (dedupe and tag in turn, the replica at random) and
+// SIGKILL every 1–3 s (a dedupe and a tag process in turn, the replica at random) and
 // starts it again. Every story must come out once.
 //
 // Pollers are not part of it: articles are injected on news.raw.<feed>

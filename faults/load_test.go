@@ -9,7 +9,8 @@ import (
 )
 
 // load is what the fault tests under load share: a corpus (30% copies), a
-// broker of one or more nodes, two dedupe and two tag processes, and an
+// broker of one or more nodes, four story stage processes (two started as
+// dedupe, two as tag), and an
 // injector publishing the corpus in the background.
 type load struct {
 	seed             uint64

@@ -18,10 +18,10 @@ import (
 
 // TestPoisonMessage puts messages no stage can handle among ordinary
 // articles: on news.raw.x invalid JSON, an article without its schema and
-// one without an id; on news.unique.x (the tag stage's input) invalid JSON.
+// one without an id.
 // Each must end on news.dead.<stage> at its first delivery with the reason,
 // stage and subject in headers and its body unchanged. An article too large
-// for dedupe's output to fit the broker's max_payload must end there too at
+// for the story stage's output to fit the broker's max_payload must end there too at
 // its first delivery (retrying cannot make it fit), without its body, which
 // would not fit either: the dead letter names its stream and sequence. The
 // articles around them must flow on, each story once.
@@ -52,9 +52,9 @@ func TestPoisonMessage(t *testing.T) {
 		{"news.raw.x", "dedupe", "invalid article JSON", 1, []byte(`{"schema": "newswire.article.v1", "id": `), false},
 		{"news.raw.x", "dedupe", `unknown schema ""`, 1, mustJSON(t, noSchema), false},
 		{"news.raw.x", "dedupe", "article without id", 1, mustJSON(t, noID), false},
-		{"news.unique.x", "tag", "invalid article JSON", 1, []byte("\x00\xffnot json at all"), false},
-		// The broker takes it, but not dedupe's output, which adds the
-		// near-duplicate signature (about 1.2 KB for this summary).
+		// The broker takes it, but not the story stage's output, which
+		// adds the near-duplicate signature in a header (about 1.2 KB for
+		// this summary).
 		{"news.raw.x", "dedupe", "maximum payload exceeded", 1, oversized(t, maxPayload-700), true},
 	}
 

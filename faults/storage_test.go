@@ -15,7 +15,7 @@ import (
 	"github.com/newswire/newswire/pipeline"
 )
 
-// TestStorageFull runs a dedupe and a tag process against a nats-server
+// TestStorageFull runs two story stage processes against a nats-server
 // whose JetStream store is capped (max_file_store), and fills the store
 // with another tenant's stream while articles wait in NEWS_RAW. The stage
 // must say so in its log, in /metrics and in /readyz (503), hold every

@@ -16,7 +16,7 @@ import (
 	"github.com/newswire/newswire/pipeline"
 )
 
-// waitDrained waits until the dedupe and tag consumers have nothing
+// waitDrained waits until the story stage's consumer has nothing
 // pending and nothing unacknowledged, three checks in a row a second apart
 // (a message handed to a killed process counts as unacknowledged until its
 // AckWait, 30 s, has passed and another process has handled it). It fails
@@ -35,7 +35,6 @@ func waitDrained(t *testing.T, js jetstream.JetStream, timeout time.Duration) {
 		var parts []string
 		for _, c := range []struct{ stream, name string }{
 			{pipeline.StreamRaw, pipeline.ConsumerDedupe},
-			{pipeline.StreamUnique, pipeline.ConsumerTag},
 		} {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			info, err := consumerInfo(ctx, js, c.stream, c.name)

@@ -88,7 +88,7 @@ func TestRunnerHoldsWhileStorageFull(t *testing.T) {
 		mu.Lock()
 		attempts[a.ID]++
 		mu.Unlock()
-		return pipeline.PublishJSON(ctx, srv.JS, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil)
+		return pipeline.PublishJSON(ctx, srv.JS, pipeline.TaggedSubject(a.Feed.ID), a.ID, a, nil)
 	}
 	r := pipeline.NewRunner(srv.JS, pipeline.RunnerOptions{
 		Stage: "dedupe", Stream: pipeline.StreamRaw, Consumer: pipeline.ConsumerDedupe,
@@ -129,7 +129,7 @@ func TestRunnerHoldsWhileStorageFull(t *testing.T) {
 	if err := filler.Purge(ctx); err != nil {
 		t.Fatal(err)
 	}
-	unique := natstest.Collect(t, srv.JS, pipeline.StreamUnique, n, 30*time.Second)
+	unique := natstest.Collect(t, srv.JS, pipeline.StreamTagged, n, 30*time.Second)
 	ids := map[string]int{}
 	for _, m := range unique {
 		ids[m.Headers().Get(jetstream.MsgIDHeader)]++

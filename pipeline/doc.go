@@ -7,12 +7,11 @@
 // Data flow (names in names.go):
 //
 //	worker ──publish──► NEWS_RAW     news.raw.<feed>
-//	                         │ durable "dedupe"  (Runner + dedupe.Stage, keys in KV newswire_dedupe)
-//	                         ▼
-//	                    NEWS_UNIQUE  news.unique.<feed>
-//	                         │ durable "tag"     (Runner + tag.Stage)
+//	                         │ durable "dedupe"  (Runner + dedupe.Stage: judge, tag, publish)
 //	                         ▼
 //	                    NEWS_TAGGED  news.tagged.<feed>, news.topic.<topic>
+//	                         │ ordered consumers, headers only: every story
+//	                         ▼ stage replica's memory (dedupe.Window)
 //	failures ─────────► NEWS_DEAD    news.dead.<stage>
 //
 // The ack rule (Runner): a handler publishes its outputs and waits for the

@@ -28,7 +28,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"stage", "result"}),
 		Published: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newswire_articles_published_total",
-			Help: "Articles published per stage (poll: raw, dedupe: unique, tag: tagged).",
+			Help: "Articles published per stage (poll: raw, dedupe: tagged stories).",
 		}, []string{"stage"}),
 	}
 	reg.MustRegister(m.Messages, m.Published)

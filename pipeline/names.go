@@ -8,18 +8,20 @@ import (
 // Stream, subject, consumer and bucket names: the one place they are spelled.
 const (
 	StreamRaw    = "NEWS_RAW"
-	StreamUnique = "NEWS_UNIQUE"
 	StreamTagged = "NEWS_TAGGED"
 	StreamDead   = "NEWS_DEAD"
 
+	// ConsumerDedupe is the story stage's durable consumer on NEWS_RAW
+	// (its name from when dedupe and tag were two stages: kept, so an
+	// upgraded store resumes where it was).
 	ConsumerDedupe = "dedupe"
-	ConsumerTag    = "tag"
 
-	BucketFeeds  = "newswire_feeds"  // per-feed poll state, key = feed id
-	BucketDedupe = "newswire_dedupe" // seen identity and content keys
+	BucketFeeds = "newswire_feeds" // per-feed poll state, key = feed id
 
 	// HeaderTopics lists an article's topics, comma-separated, on tagged messages.
 	HeaderTopics = "Newswire-Topics"
+	// HeaderReplay marks messages republished by `newswire replay`.
+	HeaderReplay = "Newswire-Replay"
 	// HeaderDeadReason says why a message was dead-lettered.
 	HeaderDeadReason = "Newswire-Dead-Reason"
 	// HeaderDeadStage names the stage that gave up on a message.
@@ -45,9 +47,6 @@ const (
 
 // RawSubject is where the poller publishes the articles of a feed.
 func RawSubject(feedID string) string { return "news.raw." + feedID }
-
-// UniqueSubject is where the dedupe stage publishes first copies.
-func UniqueSubject(feedID string) string { return "news.unique." + feedID }
 
 // TaggedSubject carries every tagged article of a feed, topics or not.
 func TaggedSubject(feedID string) string { return "news.tagged." + feedID }

@@ -106,7 +106,7 @@ func DecodeArticle(data []byte) (*feeds.Article, error) {
 	if a.ID == "" || a.Feed.ID == "" {
 		return nil, Permanent(fmt.Errorf("article without id or feed id"))
 	}
-	// The feed id becomes a subject token (news.unique.<feed>): ">" or
+	// The feed id becomes a subject token (news.tagged.<feed>): ">" or
 	// "a.b" would publish where subscribers do not expect it.
 	if !validSubjectToken(a.Feed.ID) {
 		return nil, Permanent(fmt.Errorf("feed id %q is not a subject token: want 1 to %d of a-z, 0-9, _ and -", a.Feed.ID, maxTokenLen))
@@ -128,7 +128,7 @@ const (
 )
 
 // validSubjectToken reports whether s can stand as one token of a subject
-// newswire publishes on (a feed id in news.unique.<feed>): 1 to 64 of a-z,
+// newswire publishes on (a feed id in news.tagged.<feed>): 1 to 64 of a-z,
 // 0-9, _ and -, as configs accepts for feed ids.
 func validSubjectToken(s string) bool {
 	if len(s) == 0 || len(s) > maxTokenLen {

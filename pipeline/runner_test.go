@@ -64,7 +64,7 @@ func TestRunnerAckRule(t *testing.T) {
 	after, _ := json.Marshal(article("a3", "after"))
 	publishRaw(t, srv.JS, "a3", after)
 
-	unique := natstest.Collect(t, srv.JS, pipeline.StreamUnique, 2, 10*time.Second)
+	unique := natstest.Collect(t, srv.JS, pipeline.StreamTagged, 2, 10*time.Second)
 	if len(unique) != 2 {
 		t.Fatalf("got %d unique messages, want 2 (a1, a3)", len(unique))
 	}
@@ -117,7 +117,7 @@ func TestEnsureTopologyIdempotent(t *testing.T) {
 			t.Errorf("MaxDeliver = %d, want default 5", res.Topology.MaxDeliver)
 		}
 	}
-	for _, name := range []string{pipeline.StreamRaw, pipeline.StreamUnique, pipeline.StreamTagged, pipeline.StreamDead} {
+	for _, name := range []string{pipeline.StreamRaw, pipeline.StreamTagged, pipeline.StreamDead} {
 		s, err := srv.JS.Stream(context.Background(), name)
 		if err != nil {
 			t.Fatalf("stream %s: %v", name, err)
@@ -208,7 +208,7 @@ func topologyServer(t *testing.T, maxDeliver int) *natstest.Server {
 }
 
 // passOn is the handler of these tests: it decodes the article, hands it
-// to before (when set) and publishes it on news.unique.<feed>.
+// to before (when set) and publishes it on news.tagged.<feed>.
 func passOn(js jetstream.JetStream, before func(a *feeds.Article)) pipeline.Handler {
 	return func(ctx context.Context, msg jetstream.Msg) error {
 		a, err := pipeline.DecodeArticle(msg.Data())
@@ -218,7 +218,7 @@ func passOn(js jetstream.JetStream, before func(a *feeds.Article)) pipeline.Hand
 		if before != nil {
 			before(a)
 		}
-		return pipeline.PublishJSON(ctx, js, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil)
+		return pipeline.PublishJSON(ctx, js, pipeline.TaggedSubject(a.Feed.ID), a.ID, a, nil)
 	}
 }
 
@@ -273,7 +273,7 @@ func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool
 }
 
 // TestStageInputChecks: an article whose feed id cannot be a subject token
-// (">" would land on news.unique.> for every wildcard subscriber, "a..b"
+// (">" would land on news.tagged.> for every wildcard subscriber, "a..b"
 // is no subject at all) or whose title is larger than the poller ever
 // makes is dead-lettered at its first delivery with the reason, and
 // nothing of it is published.
@@ -317,13 +317,13 @@ func TestStageInputChecks(t *testing.T) {
 			t.Errorf("%s: reason %q, want %q at delivery 1", a.ID, reason, want)
 		}
 	}
-	unique := natstest.Collect(t, srv.JS, pipeline.StreamUnique, 2, 3*time.Second)
-	if len(unique) != 1 || unique[0].Subject() != "news.unique.f1" {
+	tagged := natstest.Collect(t, srv.JS, pipeline.StreamTagged, 2, 3*time.Second)
+	if len(tagged) != 1 || tagged[0].Subject() != "news.tagged.f1" {
 		subjects := []string{}
-		for _, m := range unique {
+		for _, m := range tagged {
 			subjects = append(subjects, m.Subject())
 		}
-		t.Errorf("news.unique holds %v, want only news.unique.f1", subjects)
+		t.Errorf("NEWS_TAGGED holds %v, want only news.tagged.f1", subjects)
 	}
 	stop()
 }

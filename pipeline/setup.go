@@ -14,10 +14,9 @@ import (
 // defaults of DefaultTopology.
 type Topology struct {
 	Replicas   int           // 1 (embedded) or 3 on a cluster
-	RawMaxAge  time.Duration // how long raw and unique articles are kept (replay window)
+	RawMaxAge  time.Duration // how long raw articles are kept
 	TaggedAge  time.Duration // how long tagged articles are kept for late subscribers
 	DeadMaxAge time.Duration // how long dead letters are kept
-	DedupeTTL  time.Duration // how long dedupe keys are remembered
 	MaxDeliver int           // deliveries of a failing article before the Runner dead-letters it
 	AckWait    time.Duration // redelivery timeout of an unacked message
 	MaxPending int           // MaxAckPending per consumer: bounds work in flight
@@ -30,7 +29,6 @@ func DefaultTopology() Topology {
 		RawMaxAge:  7 * 24 * time.Hour,
 		TaggedAge:  30 * 24 * time.Hour,
 		DeadMaxAge: 30 * 24 * time.Hour,
-		DedupeTTL:  30 * 24 * time.Hour,
 		MaxDeliver: 5,
 		AckWait:    30 * time.Second,
 		MaxPending: 1000,
@@ -51,9 +49,6 @@ func (t Topology) withDefaults() Topology {
 	if t.DeadMaxAge <= 0 {
 		t.DeadMaxAge = d.DeadMaxAge
 	}
-	if t.DedupeTTL <= 0 {
-		t.DedupeTTL = d.DedupeTTL
-	}
 	if t.MaxDeliver <= 0 {
 		t.MaxDeliver = d.MaxDeliver
 	}
@@ -69,8 +64,10 @@ func (t Topology) withDefaults() Topology {
 // Resources are the handles EnsureTopology created or found.
 type Resources struct {
 	FeedState jetstream.KeyValue // BucketFeeds
-	Dedupe    jetstream.KeyValue // BucketDedupe
 	Topology  Topology           // with defaults applied
+	// Upgraded lists what EnsureTopology removed of a store written by a
+	// version before the one-hop story stage (see upgrade).
+	Upgraded []string
 }
 
 // EnsureTopology creates or updates every stream, durable consumer and KV
@@ -78,12 +75,15 @@ type Resources struct {
 // and replicas racing each other converge on the same configuration.
 func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*Resources, error) {
 	t = t.withDefaults()
+	upgraded, err := upgrade(ctx, js)
+	if err != nil {
+		return nil, err
+	}
 	streams := []jetstream.StreamConfig{
 		// The raw stream's only writer is the poller, whose retries come
 		// within seconds and whose re-polls the dedupe stage catches: a short
 		// window keeps the server's memory of message ids small.
 		{Name: StreamRaw, Subjects: []string{"news.raw.>"}, MaxAge: t.RawMaxAge, Duplicates: RawDuplicateWindow},
-		{Name: StreamUnique, Subjects: []string{"news.unique.>"}, MaxAge: t.RawMaxAge},
 		{Name: StreamTagged, Subjects: []string{"news.tagged.>", "news.topic.>"}, MaxAge: t.TaggedAge},
 		{Name: StreamDead, Subjects: []string{"news.dead.>"}, MaxAge: t.DeadMaxAge},
 	}
@@ -118,7 +118,6 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*R
 	}
 	consumers := []struct{ stream, name string }{
 		{StreamRaw, ConsumerDedupe},
-		{StreamUnique, ConsumerTag},
 	}
 	for _, c := range consumers {
 		cc := jetstream.ConsumerConfig{
@@ -155,18 +154,7 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*R
 	if err != nil {
 		return nil, err
 	}
-	dedupe, err := ensureBucket(ctx, js, jetstream.KeyValueConfig{
-		Bucket:      BucketDedupe,
-		Description: "newswire dedupe keys",
-		History:     1,
-		TTL:         t.DedupeTTL,
-		Storage:     jetstream.FileStorage,
-		Replicas:    t.Replicas,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &Resources{FeedState: feedState, Dedupe: dedupe, Topology: t}, nil
+	return &Resources{FeedState: feedState, Topology: t, Upgraded: upgraded}, nil
 }
 
 func ensureBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
@@ -206,4 +194,76 @@ func sameStream(have, want jetstream.StreamConfig) bool {
 	return slices.Equal(have.Subjects, want.Subjects) && have.MaxAge == want.MaxAge &&
 		have.Duplicates == want.Duplicates && have.Replicas == want.Replicas &&
 		have.Storage == want.Storage && have.Discard == want.Discard
+}
+
+// What versions before the one-hop story stage left in a store: the
+// stream between dedupe and tag, the tag stage's consumer on it, and the
+// bucket of exact dedupe keys (now kept in the stage's memory).
+const (
+	oldStreamUnique = "NEWS_UNIQUE"
+	oldConsumerTag  = "tag"
+	oldBucketDedupe = "newswire_dedupe"
+)
+
+// ErrUpgradePending: the store holds stories the previous version's tag
+// stage has not tagged yet, which this version would never publish.
+var ErrUpgradePending = errors.New("pipeline: stories of the previous version are waiting to be tagged")
+
+// upgrade removes what a previous version left, once nothing in it waits
+// to be published: NEWS_UNIQUE when its tag consumer has tagged every
+// story (each is on NEWS_TAGGED, which the story stage's memory reads),
+// and the newswire_dedupe bucket. With stories still pending it refuses
+// (ErrUpgradePending), saying how many and how to let them through.
+func upgrade(ctx context.Context, js jetstream.JetStream) ([]string, error) {
+	var done []string
+	again := func(err error) bool {
+		var apiErr *jetstream.APIError
+		return !errors.Is(err, ErrUpgradePending) && (!errors.As(err, &apiErr) || apiErr.Code != 400)
+	}
+	err := retry(ctx, 10*time.Second, again, func(ctx context.Context) error {
+		s, err := js.Stream(ctx, oldStreamUnique)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if c, err := s.Consumer(ctx, oldConsumerTag); err == nil {
+			info, err := c.Info(ctx)
+			if err != nil {
+				return err
+			}
+			if n := info.NumPending + uint64(info.NumAckPending); n > 0 {
+				return fmt.Errorf("%w: %s holds %d stories its %q consumer has not tagged; run the previous version with `run --only tag` until `nats consumer info %s %s` shows none pending, then start this one (docs/operations.md, Upgrading)",
+					ErrUpgradePending, oldStreamUnique, n, oldConsumerTag, oldStreamUnique, oldConsumerTag)
+			}
+		} else if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return err
+		}
+		if err := js.DeleteStream(ctx, oldStreamUnique); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return err
+		}
+		done = append(done, "stream "+oldStreamUnique)
+		return nil
+	})
+	if errors.Is(err, ErrUpgradePending) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: upgrade: %w", err)
+	}
+	err = ensure(ctx, func(ctx context.Context) error {
+		err := js.DeleteKeyValue(ctx, oldBucketDedupe)
+		switch {
+		case err == nil:
+			done = append(done, "bucket "+oldBucketDedupe)
+		case errors.Is(err, jetstream.ErrBucketNotFound), errors.Is(err, jetstream.ErrStreamNotFound):
+			err = nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: upgrade: bucket %s: %w", oldBucketDedupe, err)
+	}
+	return done, nil
 }

@@ -162,7 +162,7 @@ func compareMarks(was, now streamState) string {
 // watchedStreams are the streams whose messages only ever leave from the
 // head (age limits), so that a loss anywhere else is damage. The KV
 // buckets are not among them: they delete old revisions in the middle.
-var watchedStreams = []string{StreamRaw, StreamUnique, StreamTagged, StreamDead}
+var watchedStreams = []string{StreamRaw, StreamTagged, StreamDead}
 
 func streamMark(ctx context.Context, js jetstream.JetStream, name string) (streamState, error) {
 	s, err := js.Stream(ctx, name)

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/newswire/newswire/feeds"
-	"github.com/newswire/newswire/pipeline/dedupe/near"
 	"github.com/newswire/newswire/pipeline/dedupe/near/neartest"
 )
 
@@ -62,12 +61,12 @@ func article(ns string, n, f int, s story, at time.Time) feeds.Article {
 	}
 }
 
-// rememberedArticle is story n of the pre-loaded window as the dedupe
-// stage publishes it on NEWS_UNIQUE: with its content hash and MinHash,
-// which is what a restarted replica reads back.
+// rememberedArticle is story n of the pre-loaded window, tagged with no
+// topics: what dedupe.StoryMessages turns into the message the story stage
+// publishes on NEWS_TAGGED, which is what a restarted replica reads back.
 func rememberedArticle(n int, s story, at time.Time) feeds.Article {
 	a := article("mem", n, n, s, at)
-	a.Dedupe = &feeds.DedupeInfo{ContentHash: feeds.ContentHash(s.title, s.summary), MinHash: near.Sign(s.title, s.summary).Encode()}
+	a.Topics = []feeds.TopicMatch{}
 	return a
 }
 

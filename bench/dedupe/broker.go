@@ -14,6 +14,7 @@ import (
 
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
+	"github.com/newswire/newswire/pipeline/dedupe"
 	"github.com/newswire/newswire/pipeline/dedupe/near/neartest"
 )
 
@@ -179,7 +180,11 @@ func preload(ctx context.Context, dir string, n, keep int) ([]story, error) {
 			wg.Go(func() {
 				for i := w; i < len(batch); i += workers {
 					a := rememberedArticle(first+i, batch[i], at)
-					msgs[i], errs[i] = jsonMsg(pipeline.UniqueSubject(a.Feed.ID), &a)
+					var story []*nats.Msg
+					if story, errs[i] = dedupe.StoryMessages(&a, uint64(first+i+1), true); errs[i] == nil {
+						msgs[i] = story[0]
+						msgs[i].Header.Del(jetstream.MsgIDHeader)
+					}
 				}
 			})
 		}

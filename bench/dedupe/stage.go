@@ -125,7 +125,7 @@ func windowMemory(ctx context.Context, dir string, n int) (float64, error) {
 func loadWindow(ctx context.Context, b *broker, n int) (uint64, int, error) {
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	win := dedupe.NewWindow(b.js, near.IndexConfig{Window: configs.Default().Dedupe.Window.D()}, zerolog.Nop())
+	win := dedupe.NewWindow(b.js, near.IndexConfig{Window: configs.Default().Dedupe.Window.D()}, true, zerolog.Nop())
 	done := make(chan error, 1)
 	go func() { done <- win.Run(wctx) }()
 	if err := waitLoaded(ctx, win, n, done); err != nil {
@@ -166,7 +166,7 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	var stage *dedupe.Stage
 	tuning := pipeline.RunnerOptions{Concurrency: c.concurrency, MaxDeliver: b.res.Topology.MaxDeliver}
 	start := func() (done <-chan error, stop func() error) {
-		stage = dedupe.New(b.js, b.res.Dedupe, dedupe.Options{Near: &near.IndexConfig{Window: configs.Default().Dedupe.Window.D()}}, nil, zerolog.Nop())
+		stage = dedupe.New(b.js, dedupe.Options{Memory: near.IndexConfig{Window: configs.Default().Dedupe.Window.D()}, Near: true}, nil, zerolog.Nop())
 		rctx, cancel := context.WithCancel(ctx)
 		ch := make(chan error, 1)
 		go func() { ch <- stage.Run(rctx, tuning) }()
@@ -195,7 +195,7 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	if err := b.publishRaw(ctx, in); err != nil {
 		return res, fmt.Errorf("inject: %w", err)
 	}
-	unique0, err := b.streamMsgs(ctx, pipeline.StreamUnique)
+	unique0, err := b.streamMsgs(ctx, pipeline.StreamTagged)
 	if err != nil {
 		return res, err
 	}
@@ -220,7 +220,7 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	if err := errors.Join(err, perr, stop()); err != nil {
 		return res, err
 	}
-	unique1, err := b.streamMsgs(ctx, pipeline.StreamUnique)
+	unique1, err := b.streamMsgs(ctx, pipeline.StreamTagged)
 	if err != nil {
 		return res, err
 	}

@@ -44,7 +44,7 @@ func runDaemon(ctx context.Context, c config, stderr io.Writer) error {
 	case "none":
 		p.Poll = true // without feeds: the embedded server alone
 	case "dedupe,tag":
-		p.Dedupe, p.Tag = true, true
+		p.Stories = true
 	default:
 		return fmt.Errorf("-parts %q: want dedupe,tag or none", c.parts)
 	}

@@ -77,7 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.bin, "bin", "", "a newswire binary to run instead of building one")
 	fs.StringVar(&c.corpus, "corpus", "", "folder of real feed documents whose text the articles recombine (default: ../shared/corpus/feeds next to the repository); generated text when absent")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the generated articles")
-	fs.BoolVar(&c.floor, "floor", false, "also measure the broker floor: this process making the stages' broker calls (KV creates, publishes, acks) with none of their work, on the daemon's server (floor.go)")
+	fs.BoolVar(&c.floor, "floor", false, "also measure the broker floor: this process making the story stage's broker calls (publishes, acks) with none of its work, on the daemon's server (floor.go)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "with -daemon inproc: write a CPU profile of the daemon during the first pipeline run (first -sync setting) to this file")
 	fs.StringVar(&c.mutexProfile, "mutexprofile", "", "with -daemon inproc: write a mutex contention profile of the same window to this file")
 	fs.StringVar(&c.memProfile, "memprofile", "", "with -daemon inproc: write a heap profile of the daemon at the end of the same window to this file")

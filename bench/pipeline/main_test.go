@@ -59,7 +59,7 @@ func TestRun(t *testing.T) {
 		"| 2m (default) | one hop: async publish, pull, ack (ceiling) |",
 		"| 2m (default) | pipeline: dedupe + tag |",
 		"| always | pipeline: dedupe + tag |",
-		"| 2m (default) | broker floor: the stages' broker calls alone (in the bench client) |",
+		"| 2m (default) | broker floor: the story stage's broker calls alone (in the bench client) |",
 		"| sync_interval | side | side / one-hop ceiling (medians) |",
 		"| 2m (default) | floor |",
 		"What `sync_interval: always` costs",

@@ -36,7 +36,7 @@ type result struct {
 	unexpected int           // messages out that are none of them (a copy let through)
 	stored     int           // messages on the output subjects at the end (news.tagged.> or NEWS_RAW)
 	rawDups    int           // publishes the input stream acknowledged as duplicates
-	dedupeDone time.Duration // pipeline: first publish → the last story stored on NEWS_UNIQUE
+	dedupeDone time.Duration // pipeline: first publish → the last message stored on NEWS_TAGGED
 
 	topicCopies int                // pipeline: copies on news.topic.>
 	withTopics  int                // pipeline: stories with at least one topic
@@ -156,7 +156,7 @@ func measure(ctx context.Context, c config, w *workload, bin, side, sync string,
 		return res, err
 	}
 	if side != sideHop {
-		s, err := js.Stream(ctx, pipeline.StreamUnique)
+		s, err := js.Stream(ctx, pipeline.StreamTagged)
 		if err != nil {
 			return res, err
 		}
@@ -218,11 +218,7 @@ func watchOutputs(ctx context.Context, js jetstream.JetStream, w *workload, side
 // drained reports whether the consumers of side have nothing pending or
 // unacknowledged.
 func drained(ctx context.Context, js jetstream.JetStream, side string) (bool, error) {
-	consumers := [][2]string{{pipeline.StreamRaw, pipeline.ConsumerDedupe}}
-	if side != sideHop {
-		consumers = append(consumers, [2]string{pipeline.StreamUnique, pipeline.ConsumerTag})
-	}
-	for _, sc := range consumers {
+	for _, sc := range [][2]string{{pipeline.StreamRaw, pipeline.ConsumerDedupe}} {
 		cons, err := js.Consumer(ctx, sc[0], sc[1])
 		if err != nil {
 			return false, err

@@ -17,7 +17,7 @@ const targetRatio = 0.30
 var sideNames = map[string]string{
 	sideHop:      "one hop: async publish, pull, ack (ceiling)",
 	sidePipeline: "pipeline: dedupe + tag",
-	sideFloor:    "broker floor: the stages' broker calls alone (in the bench client)",
+	sideFloor:    "broker floor: the story stage's broker calls alone (in the bench client)",
 }
 
 func syncName(s string) string {

@@ -108,14 +108,14 @@ func judgePair(a, b labelled.Item, params near.Params) pairVerdict {
 	return pairVerdict{same: same, rule: rule, scores: s}
 }
 
-func keysOf(it labelled.Item) map[string]string {
+func keysOf(it labelled.Item) map[string]uint64 {
 	a := &feeds.Article{Title: it.Title, Summary: it.Summary}
 	if u, err := feeds.CanonicalURL(it.Link, nil); err == nil {
 		a.URL = u
 	}
-	keys := map[string]string{}
+	keys := map[string]uint64{}
 	for _, k := range dedupe.Keys(a) {
-		keys[k.Kind] = k.Name
+		keys[k.Kind] = k.Hash
 	}
 	return keys
 }

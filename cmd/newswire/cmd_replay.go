@@ -17,12 +17,9 @@ import (
 	"github.com/newswire/newswire/pipeline/tag"
 )
 
-// headerReplay marks messages republished by `newswire replay`.
-const headerReplay = "Newswire-Replay"
-
 func cmdReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "replay", "--since 24h [--topics FILE] [--config FILE | --nats URL] [--dry-run]")
-	since := fs.Duration("since", 24*time.Hour, "re-tag the articles stored on NEWS_UNIQUE since this long ago")
+	since := fs.Duration("since", 24*time.Hour, "re-tag the stories stored on NEWS_TAGGED since this long ago")
 	topicsPath := fs.String("topics", "", "topic rules file (default: the config's topics_file, else the built-in taxonomy)")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its topics_file and NATS address)")
 	natsURL := fs.String("nats", "", "NATS server URL (default: the config's nats.url, else its embedded server's address)")
@@ -54,8 +51,8 @@ func cmdReplay(ctx context.Context, e *env, args []string) error {
 	if *dryRun {
 		verb = "would republish"
 	}
-	fmt.Fprintf(e.stdout, "replay: %d articles since %s, %d not tagged yet (skipped), %d unchanged, %d changed: %s %d (rules version %s)\n",
-		st.read, time.Now().Add(-*since).UTC().Format(time.RFC3339), st.untagged, st.unchanged, st.changed, verb, st.changed, rules.Version())
+	fmt.Fprintf(e.stdout, "replay: %d articles since %s, %d unchanged, %d changed: %s %d (rules version %s)\n",
+		st.read, time.Now().Add(-*since).UTC().Format(time.RFC3339), st.unchanged, st.changed, verb, st.changed, rules.Version())
 	return nil
 }
 
@@ -68,20 +65,25 @@ type replayer struct {
 	progress io.Writer
 }
 
-type replayStats struct{ read, untagged, unchanged, changed int }
+type replayStats struct{ read, unchanged, changed int }
 
+// run re-tags the stories on news.tagged.> since from. A story may be
+// there more than once (an earlier replay republished it): the latest
+// message of each is what subscribers have, so a first pass finds it and
+// a second re-tags it and compares.
 func (r *replayer) run(ctx context.Context, from time.Time) (replayStats, error) {
 	var st replayStats
-	// What subscribers have now: the latest tagged copy of each article
-	// in the window (tagging follows the unique copy, so its window
-	// covers every article read below).
-	tagged := map[string]string{} // article id → its topic names, comma-joined
+	latest := map[string]uint64{} // article id (and revision) → sequence of its latest message
 	err := readSince(ctx, r.js, pipeline.StreamTagged, "news.tagged.>", from, func(m jetstream.Msg) error {
 		a, err := pipeline.DecodeArticle(m.Data())
 		if err != nil {
-			return nil // not ours to judge; the tag stage dead-letters such input
+			return nil // not a story
 		}
-		tagged[a.ID] = topicNames(a.Topics)
+		meta, err := m.Metadata()
+		if err != nil {
+			return err
+		}
+		latest[pipeline.VersionMsgID(a.ID, a.Revision)] = meta.Sequence.Stream
 		return nil
 	})
 	if err != nil {
@@ -89,21 +91,20 @@ func (r *replayer) run(ctx context.Context, from time.Time) (replayStats, error)
 	}
 	version := r.rules.Version()
 	last := time.Now()
-	err = readSince(ctx, r.js, pipeline.StreamUnique, "news.unique.>", from, func(m jetstream.Msg) error {
+	err = readSince(ctx, r.js, pipeline.StreamTagged, "news.tagged.>", from, func(m jetstream.Msg) error {
+		a, err := pipeline.DecodeArticle(m.Data())
+		if err != nil {
+			return nil
+		}
+		if meta, err := m.Metadata(); err != nil || latest[pipeline.VersionMsgID(a.ID, a.Revision)] != meta.Sequence.Stream {
+			return err // an older copy, or one stored after the first pass
+		}
 		st.read++
 		if time.Since(last) > 200*time.Millisecond {
 			fmt.Fprintf(r.progress, "\rreplay: %d articles read, %d changed", st.read, st.changed)
 			last = time.Now()
 		}
-		a, err := pipeline.DecodeArticle(m.Data())
-		if err != nil {
-			return nil
-		}
-		before, ok := tagged[a.ID]
-		if !ok {
-			st.untagged++ // the tag stage has yet to see it, and will
-			return nil
-		}
+		before := topicNames(a.Topics)
 		a.Topics = r.rules.Match(tag.Document{Title: a.Title, Summary: a.Summary, Language: a.Language})
 		a.RulesVersion = version
 		if topicNames(a.Topics) == before {
@@ -125,20 +126,13 @@ func (r *replayer) run(ctx context.Context, from time.Time) (replayStats, error)
 // duplicate window or were, and a replay under the same rules version
 // must publish nothing new.
 func (r *replayer) publish(ctx context.Context, a *feeds.Article) error {
-	v := a.RulesVersion
 	header := nats.Header{}
-	header.Set(pipeline.HeaderTopics, topicNames(a.Topics))
-	header.Set(tag.HeaderRulesVersion, v)
-	header.Set(headerReplay, "true")
-	if err := pipeline.PublishJSON(ctx, r.js, pipeline.TaggedSubject(a.Feed.ID), a.ID+":r"+v, a, header); err != nil {
+	header.Set(pipeline.HeaderReplay, "true")
+	msgs, err := tag.Messages(a, ":r"+a.RulesVersion, header)
+	if err != nil {
 		return err
 	}
-	for _, t := range a.Topics {
-		if err := pipeline.PublishJSON(ctx, r.js, pipeline.TopicSubject(t.Name), pipeline.TopicMsgID(a.ID, t.Name)+":r"+v, a, header); err != nil {
-			return err
-		}
-	}
-	return nil
+	return pipeline.PublishAll(ctx, r.js, msgs)
 }
 
 func topicNames(ts []feeds.TopicMatch) string {

@@ -22,7 +22,7 @@ import (
 func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "run", "[--config FILE] [--only poll,dedupe,tag] [--log-format json|console|auto] [--log-level info]")
 	configPath := fs.String("config", defaultConfigPath(e), "config file")
-	only := fs.String("only", "", "run only these parts (comma list of poll, dedupe, tag); default all")
+	only := fs.String("only", "", "run only these parts (comma list of poll, dedupe, tag; dedupe and tag both name the story stage); default all")
 	logFormat := fs.String("log-format", "auto", "json, console, or auto (console on a terminal)")
 	logLevel := fs.String("log-level", "info", "trace, debug, info, warn or error")
 	if rest, err := parseFlags(fs, args); err != nil {

@@ -133,7 +133,6 @@ func TestRunEndToEnd(t *testing.T) {
 		`newswire_duplicates_total{key="url"} 1`,
 		`newswire_articles_published_total{stage="poll"} 7`,
 		`newswire_articles_published_total{stage="dedupe"} 6`,
-		`newswire_articles_published_total{stage="tag"} 6`,
 		`newswire_topic_articles_total{topic="ceasefire"} 2`,
 	} {
 		if !strings.Contains(metrics, want) {

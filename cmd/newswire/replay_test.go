@@ -56,20 +56,12 @@ func TestReplayRepublishesChangedArticlesOnce(t *testing.T) {
 		replayArticle("a4", "Weather: sunny"),
 	}
 	for _, a := range articles {
-		if err := pipeline.PublishJSON(ctx, srv.JS, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil); err != nil {
-			t.Fatal(err)
-		}
 		tagged := a
 		tagged.Topics = oldRules.Match(tag.Document{Title: a.Title})
 		tagged.RulesVersion = oldRules.Version()
 		if err := pipeline.PublishJSON(ctx, srv.JS, pipeline.TaggedSubject(a.Feed.ID), a.ID, tagged, nil); err != nil {
 			t.Fatal(err)
 		}
-	}
-	// One article is still on its way through the tag stage.
-	late := replayArticle("a5", "Truce agreed in the north")
-	if err := pipeline.PublishJSON(ctx, srv.JS, pipeline.UniqueSubject(late.Feed.ID), late.ID, late, nil); err != nil {
-		t.Fatal(err)
 	}
 
 	replay := func() (stdout, stderr string) {
@@ -83,10 +75,10 @@ func TestReplayRepublishesChangedArticlesOnce(t *testing.T) {
 	}
 	stdout, stderr := replay()
 	newVersion := compileFile(t, newPath).Version()
-	if want := "5 articles since"; !strings.Contains(stdout, want) || !strings.Contains(stdout, "1 not tagged yet (skipped), 3 unchanged, 1 changed: republished 1 (rules version "+newVersion+")") {
+	if want := "4 articles since"; !strings.Contains(stdout, want) || !strings.Contains(stdout, "3 unchanged, 1 changed: republished 1 (rules version "+newVersion+")") {
 		t.Errorf("stdout = %q", stdout)
 	}
-	if !strings.Contains(stderr, "replay: 5 articles read, 1 changed") {
+	if !strings.Contains(stderr, "replay: 4 articles read, 1 changed") {
 		t.Errorf("stderr lacks the progress line: %q", stderr)
 	}
 	got := storedIDs(t, srv.JS)

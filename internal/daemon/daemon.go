@@ -5,8 +5,8 @@
 // program that runs newswire's parts (cmd/newswire, the benches) builds
 // them here, so the wiring exists once.
 //
-//	configs.Config ─▶ New ─▶ embedded server? ─▶ Connect ─▶ EnsureTopology ─▶ store check
-//	                          poller (worker)   dedupe.Stage   tag.Stage   HTTP (/metrics …)
+//	configs.Config ─▶ New ─▶ embedded server? ─▶ Connect ─▶ EnsureTopology (+ upgrade) ─▶ store check
+//	                          poller (worker)   story stage (dedupe.Stage + tag.Tagger)   HTTP (/metrics …)
 //	Run(ctx): every part and the HTTP server until ctx is done; Close: reverse order.
 //
 // It is the only package below cmd that reads the whole configuration.
@@ -42,13 +42,16 @@ import (
 	"github.com/newswire/newswire/worker"
 )
 
-// Parts says which components a process runs (`run --only`).
-type Parts struct{ Poll, Dedupe, Tag bool }
+// Parts says which components a process runs (`run --only`): the poller
+// and the story stage, which dedupes and tags in one hop.
+type Parts struct{ Poll, Stories bool }
 
 // ParseParts reads a comma list of poll, dedupe and tag; "" is every part.
+// dedupe and tag both name the story stage (they were two stages before
+// it; a deployment's `--only tag` keeps working).
 func ParseParts(s string) (Parts, error) {
 	if strings.TrimSpace(s) == "" {
-		return Parts{Poll: true, Dedupe: true, Tag: true}, nil
+		return Parts{Poll: true, Stories: true}, nil
 	}
 	var p Parts
 	for name := range strings.SplitSeq(s, ",") {
@@ -56,10 +59,8 @@ func ParseParts(s string) (Parts, error) {
 		case "":
 		case "poll":
 			p.Poll = true
-		case "dedupe":
-			p.Dedupe = true
-		case "tag":
-			p.Tag = true
+		case "dedupe", "tag":
+			p.Stories = true
 		default:
 			return p, fmt.Errorf("unknown part %q (want poll, dedupe, tag)", strings.TrimSpace(name))
 		}
@@ -97,8 +98,8 @@ type Daemon struct {
 	reg     *prometheus.Registry
 
 	poller *worker.Poller
-	dedupe *dedupe.Stage
-	tagger *tag.Stage
+	stage  *dedupe.Stage // the story stage
+	tagger *tag.Tagger
 
 	httpLn net.Listener
 	ready  atomic.Bool
@@ -151,7 +152,7 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 			return nil, err
 		}
 		url = d.server.ClientURL()
-		if !p.Dedupe && !p.Tag {
+		if !p.Stories {
 			// A poller's few messages are cheaper in memory than over
 			// loopback. The stages' stream of them is not: an in-process
 			// connection hands every write over synchronously, and
@@ -172,13 +173,18 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	topo := pipeline.DefaultTopology()
-	topo.DedupeTTL = cfg.Dedupe.TTL.D()
 	topo.Replicas = cfg.NATS.Replicas
 	setupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	d.res, err = pipeline.EnsureTopology(setupCtx, d.js, topo)
 	if err != nil {
 		return nil, err
+	}
+	if len(d.res.Upgraded) > 0 {
+		log.Info().Strs("removed", d.res.Upgraded).Msg("store upgraded to the one-hop story stage: what the previous version kept between dedupe and tag is gone; memory is rebuilt from NEWS_TAGGED")
+	}
+	if cfg.Dedupe.TTL != 0 {
+		log.Warn().Msg("dedupe.ttl is no longer used: exact keys are remembered as long as near-duplicates (dedupe.window)")
 	}
 	if d.store != nil {
 		// Before anything writes: compare what the server recovered with
@@ -196,15 +202,15 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 		}
 		d.poller.Sync(feedSpecs(cfg))
 	}
-	if p.Dedupe {
-		opts := dedupe.Options{NoUpdates: !cfg.Dedupe.Updates, Metrics: dedupe.NewMetrics(d.reg)}
-		if cfg.Dedupe.Near {
-			opts.Near = &near.IndexConfig{Window: cfg.Dedupe.Window.D(), MaxStories: cfg.Dedupe.MaxStories, Params: near.DefaultParams().Stricter(cfg.Dedupe.Strictness)}
-		}
-		d.dedupe = dedupe.New(d.js, d.res.Dedupe, opts, d.metrics, log)
-	}
-	if p.Tag {
-		d.tagger = tag.NewStage(d.js, rules, d.metrics, tag.NewMetrics(d.reg), log)
+	if p.Stories {
+		d.tagger = tag.NewTagger(rules, tag.NewMetrics(d.reg))
+		d.stage = dedupe.New(d.js, dedupe.Options{
+			Memory:    near.IndexConfig{Window: cfg.Dedupe.Window.D(), MaxStories: cfg.Dedupe.MaxStories, Params: near.DefaultParams().Stricter(cfg.Dedupe.Strictness)},
+			Near:      cfg.Dedupe.Near,
+			NoUpdates: !cfg.Dedupe.Updates,
+			Tagger:    d.tagger,
+			Metrics:   dedupe.NewMetrics(d.reg),
+		}, d.metrics, log)
 	}
 	return d, nil
 }
@@ -272,15 +278,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 		g.Go(func() error { d.markStore(gctx); return nil })
 	}
 	tuning := pipeline.RunnerOptions{MaxDeliver: d.res.Topology.MaxDeliver}
-	if d.dedupe != nil {
-		g.Go(func() error { return d.dedupe.Run(gctx, tuning) })
-	}
-	if d.tagger != nil {
-		g.Go(func() error { return d.tagger.Run(gctx, tuning) })
+	if d.stage != nil {
+		g.Go(func() error { return d.stage.Run(gctx, tuning) })
 	}
 	d.ready.Store(true)
 	d.log.Info().Str("http", d.HTTPAddr()).Str("nats", d.NATSURL()).
-		Bool("poll", d.parts.Poll).Bool("dedupe", d.parts.Dedupe).Bool("tag", d.parts.Tag).
+		Bool("poll", d.parts.Poll).Bool("stories", d.parts.Stories).
 		Int("feeds", len(d.cfg.Feeds)).Msg("newswire running")
 	err := g.Wait()
 	d.ready.Store(false)

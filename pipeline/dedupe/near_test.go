@@ -17,7 +17,7 @@ import (
 // runWindowed runs a dedupe replica with a near-duplicate window.
 func runWindowed(t *testing.T, srv *natstest.Server, concurrency int) (stop func()) {
 	t.Helper()
-	_, stop = runDedupe(t, srv, dedupe.Options{Near: &near.IndexConfig{Window: time.Hour}}, pipeline.RunnerOptions{Concurrency: concurrency}, nil)
+	_, stop = runDedupe(t, srv, dedupe.Options{Near: true}, pipeline.RunnerOptions{Concurrency: concurrency}, nil)
 	return stop
 }
 
@@ -62,7 +62,7 @@ func TestNearDuplicatesAcrossReplicas(t *testing.T) {
 	}
 }
 
-// The window is rebuilt from NEWS_UNIQUE: after a restart a copy of a story
+// The window is rebuilt from NEWS_TAGGED: after a restart a copy of a story
 // seen before is still recognised.
 func TestNearWindowSurvivesRestart(t *testing.T) {
 	t.Parallel()
@@ -86,7 +86,7 @@ func TestNearWindowSurvivesRestart(t *testing.T) {
 	}
 }
 
-// TestWindowFollowerLeavesNoConsumer: a window follows NEWS_UNIQUE with one
+// TestWindowFollowerLeavesNoConsumer: a window follows NEWS_TAGGED with one
 // consumer for as long as it runs (not a new one per read), and deletes it
 // when it stops: restarts of dedupe processes leave no consumers behind.
 func TestWindowFollowerLeavesNoConsumer(t *testing.T) {
@@ -98,21 +98,19 @@ func TestWindowFollowerLeavesNoConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	consumers := func() []string {
-		s, err := srv.JS.Stream(context.Background(), pipeline.StreamUnique)
+		s, err := srv.JS.Stream(context.Background(), pipeline.StreamTagged)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var names []string
 		for name := range s.ConsumerNames(context.Background()).Name() {
-			if name != pipeline.ConsumerTag { // the tag stage's durable
-				names = append(names, name)
-			}
+			names = append(names, name)
 		}
 		return names
 	}
 	for run := range 3 {
 		runCtx, stop := context.WithCancel(ctx)
-		w := dedupe.NewWindow(srv.JS, near.IndexConfig{Window: time.Hour}, zerolog.Nop())
+		w := dedupe.NewWindow(srv.JS, near.IndexConfig{Window: time.Hour}, true, zerolog.Nop())
 		done := make(chan struct{})
 		go func() { _ = w.Run(runCtx); close(done) }()
 		var first []string
@@ -126,7 +124,7 @@ func TestWindowFollowerLeavesNoConsumer(t *testing.T) {
 		stop()
 		<-done
 		if got := consumers(); len(got) != 0 {
-			t.Errorf("run %d: %d consumers left on %s after the window stopped: %v", run, len(got), pipeline.StreamUnique, got)
+			t.Errorf("run %d: %d consumers left on %s after the window stopped: %v", run, len(got), pipeline.StreamTagged, got)
 		}
 	}
 }

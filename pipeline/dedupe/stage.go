@@ -1,60 +1,57 @@
-// Package dedupe is the stage between NEWS_RAW and NEWS_UNIQUE: it lets the
-// first copy of a story through and drops later copies, and publishes a
-// materially changed version of a story as an update.
+// Package dedupe is the story stage, the one hop between NEWS_RAW and
+// NEWS_TAGGED: it lets the first copy of a story through, tagged with its
+// topics (pipeline/tag), drops later copies, and publishes a materially
+// changed version of a story as an update.
 //
-// Levels, checked in this order:
+//	NEWS_RAW ──durable "dedupe"──▶ judge (memory) ─new─▶ tag ─▶ news.tagged.<feed> + news.topic.<topic>
+//	                                   │ copy: counted, logged, ack           (NEWS_TAGGED, one run of publishes)
+//	                                   ▲
+//	NEWS_TAGGED ──ordered consumer, headers only──┘ (every replica's stories)
 //
-//	g.<hash>  feed id + GUID            the same item of the same feed
-//	u.<hash>  URL identity              the same page in any feed (http/https,
-//	                                    www./m./amp. hosts, AMP paths and a
-//	                                    trailing slash folded: feeds.URLIdentity);
-//	                                    within one feed, items with different
-//	                                    GUIDs stay apart (links that differ only
-//	                                    by #fragment share a canonical URL)
-//	c.<hash>  normalised title+summary  the same text under any link
-//	near      MinHash + LSH over word shingles (see package near and near.go):
-//	          a syndicated copy with an edited headline or a trimmed summary
+// Levels of judgement, checked in this order:
 //
-// Exact keys live in the JetStream KV bucket newswire_dedupe (expired after
-// dedupe.ttl, 30 days by default), shared by every replica; the
-// near-duplicate window lives in memory, fed by NEWS_UNIQUE (see near.go).
+//	guid     feed id + GUID            the same item of the same feed
+//	url      URL identity              the same page in any feed (http/https,
+//	                                   www./m./amp. hosts, AMP paths and a
+//	                                   trailing slash folded: feeds.URLIdentity);
+//	                                   within one feed, items with different
+//	                                   GUIDs stay apart (links that differ only
+//	                                   by #fragment share a canonical URL)
+//	content  normalised title+summary  the same text under any link
+//	near     MinHash + LSH over word shingles (package near): a syndicated
+//	         copy with an edited headline or a trimmed summary
+//
+// Memory (Window): the exact keys, as 64-bit hashes, and the near-duplicate
+// index of the stories of the last dedupe.window, owned by the stage and
+// rebuilt on start from NEWS_TAGGED, whose story messages carry what memory
+// keeps of them in headers (storyheader.go). No key is written to the
+// broker: the one write per story is its publication.
 //
 // Order of work for one input, and why it is safe:
 //
-//  1. claim each exact key with KV Create (atomic: of two replicas racing on
-//     a key exactly one wins); the value names the input's stream sequence
-//     and the text's hash. A key held by another input → a copy: record the
-//     copy's feed in the first copy's also_in list and ack — unless it is
-//     the same feed item (GUID) with materially changed text, which is an
-//     update (step 2'). A key held by this same input (a redelivery after a
-//     crash) is ours: go on.
-//  2. publish the article on news.unique.<feed> with Nats-Msg-Id = article
-//     id and wait for the broker's ack (2': an update is published with
-//     revision n+1 and Nats-Msg-Id <id>:r<n+1>, then its key records the new
-//     text and revision).
-//  3. return nil: the runner acks the input.
+//  1. judge the input against memory and, when it is new, remember it and
+//     publish the story and its topic copies as one run, the story's
+//     message expecting the last sequence memory has followed (Window.
+//     publish). Of two replicas publishing copies of one story at once,
+//     one expectation fails; the loser catches up with the stream and
+//     judges again, finding the winner's story. A copy is counted and
+//     dropped (1'); a changed version of a known item is published as
+//     revision n+1 with Nats-Msg-Id <id>:r<n+1> (1”).
+//  2. return nil: the runner acks the input.
 //
-// A crash between 1 and 2 leaves keys claimed by the input's sequence; the
-// redelivery finds them its own and publishes. A crash between 2 and 3 (or
-// between 2' and its record) republishes with the same Nats-Msg-Id, which
-// the stream's duplicate window drops. Claiming before publishing (rather
-// than publishing first) is what makes the KV create the arbiter between
-// replicas.
+// A crash before 2 redelivers the input. Its story's message carries the
+// input's NEWS_RAW sequence, so the redelivery is recognised as the same
+// input (not a copy of itself) and republishes with the same Nats-Msg-Ids,
+// which the stream's duplicate window drops: outputs exist exactly once.
 //
-// dedupe imports feeds and pipeline.
+// dedupe imports feeds, pipeline and pipeline/tag.
 package dedupe
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"hash/maphash"
-	"slices"
-	"strings"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
@@ -62,6 +59,7 @@ import (
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
+	"github.com/newswire/newswire/pipeline/tag"
 )
 
 // StageName names the stage in logs, metrics and news.dead.dedupe.
@@ -69,123 +67,61 @@ const StageName = "dedupe"
 
 // Options configures a Stage.
 type Options struct {
+	// Memory sizes what the stage remembers: Window (required: the
+	// configuration's dedupe.window) and MaxStories hold for exact keys and
+	// near-duplicates alike; the rest configures the near-duplicate index.
+	Memory near.IndexConfig
+	// Near recognises near-duplicates (syndicated copies with an edited
+	// headline or a trimmed summary), besides exact copies.
+	Near bool
 	// NoUpdates drops a changed version of a known item as a copy instead
 	// of publishing it as an update.
 	NoUpdates bool
+	// Tagger gives every story its topics; nil publishes stories with none.
+	Tagger *tag.Tagger
 	// Metrics, when set, counts the stage's judgements.
 	Metrics *Metrics
-	// Near, when set, recognises near-duplicates (syndicated copies with
-	// an edited headline or a trimmed summary) in a window of this
-	// configuration, which the stage keeps and Run follows.
-	Near *near.IndexConfig
 }
 
-// Stage is the dedupe handler. It is safe for concurrent use.
+// Stage is the story stage's handler. It is safe for concurrent use.
 type Stage struct {
 	js      jetstream.JetStream
-	kv      jetstream.KeyValue
 	opts    Options
 	metrics *pipeline.Metrics
 	log     zerolog.Logger
 	order   *pipeline.StoreOrder // copies in hand at once are judged in the order NEWS_RAW stored them
-	window  *Window              // near-duplicates; nil without Options.Near
+	window  *Window
 
 	// fail, when set (tests), is called after each step and may return an
 	// error that aborts the handling there, as a crash would.
 	fail func(step string) error
 }
 
-// New returns a dedupe stage that keeps its keys in kv.
-func New(js jetstream.JetStream, kv jetstream.KeyValue, opts Options, m *pipeline.Metrics, log zerolog.Logger) *Stage {
-	s := &Stage{js: js, kv: kv, opts: opts, metrics: m, log: log.With().Str("component", StageName).Logger(), order: pipeline.NewStoreOrder()}
-	if opts.Near != nil {
-		s.window = NewWindow(js, *opts.Near, log)
+// New returns a story stage.
+func New(js jetstream.JetStream, opts Options, m *pipeline.Metrics, log zerolog.Logger) *Stage {
+	return &Stage{
+		js: js, opts: opts, metrics: m,
+		log:    log.With().Str("component", StageName).Logger(),
+		order:  pipeline.NewStoreOrder(),
+		window: NewWindow(js, opts.Memory, opts.Near, log),
 	}
-	return s
 }
 
-// Window is the stage's near-duplicate window, nil without Options.Near.
+// Window is the stage's memory.
 func (s *Stage) Window() *Window { return s.window }
 
-// Run handles NEWS_RAW until ctx is done, following NEWS_UNIQUE with the
-// near-duplicate window meanwhile. What the stage reads (stream, durable
-// consumer, the store order) it sets itself; tuning gives the rest of the
-// runner's options (MaxDeliver, Concurrency, RetryDelay, Timeout).
+// Run handles NEWS_RAW until ctx is done, following NEWS_TAGGED with its
+// memory meanwhile. What the stage reads (stream, durable consumer, the
+// store order) it sets itself; tuning gives the rest of the runner's
+// options (MaxDeliver, Concurrency, RetryDelay, Timeout).
 func (s *Stage) Run(ctx context.Context, tuning pipeline.RunnerOptions) error {
 	in := tuning
 	in.Stage, in.Stream, in.Consumer, in.Order = StageName, pipeline.StreamRaw, pipeline.ConsumerDedupe, s.order
 	r := pipeline.NewRunner(s.js, in, s.Handle, s.metrics, s.log)
-	if s.window == nil {
-		return r.Run(ctx)
-	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.window.Run(gctx) })
 	g.Go(func() error { return r.Run(gctx) })
 	return g.Wait()
-}
-
-// claim is the value stored under an exact key: who claimed it, and the
-// version of the text it holds now.
-type claim struct {
-	ArticleID   string `json:"id"`
-	Feed        string `json:"feed"`
-	GUID        string `json:"guid,omitempty"` // the claimer's GUID, if it had one
-	Seq         uint64 `json:"seq"`            // stream sequence of the claiming input
-	ContentHash string `json:"content,omitempty"`
-	Revision    int    `json:"rev,omitempty"` // latest revision published (0: the first)
-}
-
-// distinctItemOf reports whether two claims are distinct items of one feed:
-// within a feed, different GUIDs mean different items.
-func (c *claim) distinctItemOf(other claim) bool {
-	return c.Feed == other.Feed && c.GUID != "" && other.GUID != "" && c.GUID != other.GUID
-}
-
-// sameItem reports whether a key hit means the same feed item: its GUID,
-// or, for items without GUIDs, its link within the same feed.
-func sameItem(kind string, owner *claim, mine claim) bool {
-	switch kind {
-	case "guid":
-		return true
-	case "url":
-		return owner.Feed == mine.Feed && owner.GUID == "" && mine.GUID == ""
-	}
-	return false
-}
-
-// Key is one identity of an article.
-type Key struct {
-	Kind string // guid, url or content
-	Name string // the KV key
-}
-
-// Keys lists the exact dedupe keys of an article, most specific first. An
-// article with no summary has no content key: a bare headline ("Live
-// updates") is too weak to call two items the same text.
-func Keys(a *feeds.Article) []Key {
-	var keys []Key
-	if a.GUID != "" {
-		keys = append(keys, Key{"guid", "g." + shortHash(a.Feed.ID+"\x00"+a.GUID)})
-	}
-	if a.URL != "" {
-		keys = append(keys, Key{"url", "u." + shortHash(feeds.URLIdentity(a.URL))})
-	}
-	if strings.TrimSpace(a.Title) != "" && strings.TrimSpace(a.Summary) != "" {
-		keys = append(keys, Key{"content", "c." + contentHash(a)})
-	}
-	return keys
-}
-
-func contentHash(a *feeds.Article) string {
-	if a.Dedupe != nil && a.Dedupe.ContentHash != "" {
-		return a.Dedupe.ContentHash
-	}
-	return feeds.ContentHash(a.Title, a.Summary)
-}
-
-func shortHash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:16])
 }
 
 // Handle implements pipeline.Handler.
@@ -198,209 +134,137 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 	if err != nil {
 		return pipeline.Permanent(fmt.Errorf("not a JetStream message: %w", err))
 	}
-	if a.Dedupe == nil {
-		a.Dedupe = &feeds.DedupeInfo{}
-	}
-	a.Dedupe.ContentHash = contentHash(a)
-	mine := claim{ArticleID: a.ID, Feed: a.Feed.ID, GUID: a.GUID, Seq: meta.Sequence.Stream, ContentHash: a.Dedupe.ContentHash}
-	value, _ := json.Marshal(mine)
-
-	keys := Keys(a)
-	var sig near.Signature
-	if s.window != nil {
-		sig = near.SignLinked(a.Title, a.Summary, a.URL)
-	}
+	st := newStory(a, meta.Sequence.Stream, s.opts.Near)
+	st.redelivered, st.updates = meta.NumDelivered > 1, !s.opts.NoUpdates
 	// Of two copies in this process's hands, the one NEWS_RAW stored first
-	// claims first (pipeline.StoreOrder): they share an exact key or, for
-	// near-duplicates, a band key.
-	if err := s.order.Wait(ctx, mine.Seq, s.conflictKeys(keys, sig)); err != nil {
+	// is judged first (pipeline.StoreOrder): they share an exact key or,
+	// for near-duplicates, a band key.
+	if err := s.order.Wait(ctx, st.mine.rawSeq, s.conflictKeys(st)); err != nil {
 		return err
-	}
-	for _, k := range keys {
-		owner, rev, err := s.claim(ctx, k.Name, value)
-		if err != nil {
-			return fmt.Errorf("dedupe: key %s: %w", k.Name, err)
-		}
-		switch {
-		case owner == nil || owner.Seq == mine.Seq:
-			continue // ours
-		case k.Kind == "url" && owner.distinctItemOf(mine):
-			continue // another item of the same feed at the same page
-		case sameItem(k.Kind, owner, mine) && owner.ContentHash != "" && owner.ContentHash != mine.ContentHash && !s.opts.NoUpdates:
-			return s.publishUpdate(ctx, a, k, owner, rev)
-		}
-		s.dropCopy(ctx, a, k.Kind, owner)
-		return nil
 	}
 	if err := s.step("claimed"); err != nil {
 		return err
 	}
-	if w := s.window; w != nil {
-		a.Dedupe.MinHash = sig.Encode()
-		first, err := w.publishUnlessCopy(ctx, a, sig, meta.NumDelivered > 1)
-		if err != nil {
-			return err
-		}
-		if first != nil {
-			s.dropCopy(ctx, a, "near", &claim{ArticleID: first.ID})
-			return nil
-		}
-	} else if err := pipeline.PublishJSON(ctx, s.js, pipeline.UniqueSubject(a.Feed.ID), a.ID, a, nil); err != nil {
+	s.opts.Tagger.Tag(a)
+	if st.msgs, err = storyMessages(st); err != nil {
 		return err
 	}
-	s.metrics.AddPublished(StageName, 1)
-	s.opts.Metrics.judge(a.Feed.ID, "unique", "")
+	j, err := s.window.publish(ctx, st, true)
+	if err != nil {
+		return err
+	}
+	switch j.verdict {
+	case verdictCopy:
+		s.dropCopy(a, j.by, j.owner)
+		return nil
+	case verdictUpdate:
+		return s.publishUpdate(ctx, st, j.owner)
+	}
+	s.published(a, "unique")
 	return s.step("published")
 }
 
-// conflictKeys are the values on which a's handling may conflict with
-// another article's: its exact keys and, with a window, its band keys.
-func (s *Stage) conflictKeys(keys []Key, sig near.Signature) []uint64 {
-	out := make([]uint64, 0, len(keys)+32)
-	for _, k := range keys {
-		out = append(out, maphash.String(conflictSeed, k.Name))
+// StoryMessages are the messages the stage publishes for a, a new story
+// read at sequence rawSeq of NEWS_RAW and tagged: its story and topic
+// copies, carrying what memory keeps of it (with its near-duplicate
+// signature when near). The benches fill NEWS_TAGGED with them as the stage
+// would.
+func StoryMessages(a *feeds.Article, rawSeq uint64, near bool) ([]*nats.Msg, error) {
+	st := newStory(a, rawSeq, near)
+	return storyMessages(st)
+}
+
+// newStory prepares a for judging: its content hash, keys and, when near,
+// its signature. The signature travels in a header, not the body.
+func newStory(a *feeds.Article, rawSeq uint64, withSig bool) *story {
+	if a.Dedupe == nil {
+		a.Dedupe = &feeds.DedupeInfo{}
 	}
-	if w := s.window; w != nil {
-		for _, b := range w.idx.BandKeys(sig) {
+	a.Dedupe.ContentHash, a.Dedupe.MinHash = contentHash(a), ""
+	st := &story{a: a, keys: Keys(a)}
+	st.mine = mine{feed: a.Feed.ID, rawSeq: rawSeq, guid: guidKey(st.keys), content: shortContent(a.Dedupe.ContentHash)}
+	if withSig {
+		sig := near.SignLinked(a.Title, a.Summary, a.URL)
+		st.sig = &sig
+	}
+	return st
+}
+
+// storyMessages are st's messages: its story and topic copies, carrying
+// what memory keeps of it.
+func storyMessages(st *story) ([]*nats.Msg, error) {
+	h := nats.Header{}
+	storyHeader{id: st.a.ID, rev: st.a.Revision, rawSeq: st.mine.rawSeq, content: st.mine.content, keys: st.keys, sig: st.sig}.set(h)
+	return tag.Messages(st.a, "", h)
+}
+
+// published counts a story stored on NEWS_TAGGED.
+func (s *Stage) published(a *feeds.Article, judgement string) {
+	s.metrics.AddPublished(StageName, 1)
+	s.opts.Metrics.judge(a.Feed.ID, judgement, "")
+	s.opts.Tagger.Published(a)
+	if len(a.Topics) > 0 {
+		s.log.Debug().Str("article_id", a.ID).Str("feed_id", a.Feed.ID).Int("topics", len(a.Topics)).Msg("tagged")
+	}
+}
+
+// conflictKeys are the values on which a story's handling may conflict
+// with another's: its exact keys and, with near-duplicates, its band keys.
+func (s *Stage) conflictKeys(st *story) []uint64 {
+	out := make([]uint64, 0, len(st.keys)+32)
+	for _, k := range st.keys {
+		out = append(out, k.Hash&^(1<<63))
+	}
+	if idx := s.window.idx; idx != nil && st.sig != nil {
+		for _, b := range idx.BandKeys(*st.sig) {
 			out = append(out, 1<<63|uint64(b))
 		}
 	}
 	return out
 }
 
-// conflictSeed hashes exact keys for the StoreOrder, within this process.
-var conflictSeed = maphash.MakeSeed()
-
-// publishUpdate publishes a as the next revision of the story owner holds
-// under k, then records the new text under k so the same version is not
-// published again.
-func (s *Stage) publishUpdate(ctx context.Context, a *feeds.Article, k Key, owner *claim, rev uint64) error {
-	a.Revision = max(owner.Revision, 1) + 1
-	a.UpdateOf = owner.ArticleID
-	if err := pipeline.PublishJSON(ctx, s.js, pipeline.UniqueSubject(a.Feed.ID), pipeline.VersionMsgID(a.ID, a.Revision), a, nil); err != nil {
+// publishUpdate publishes st as the next revision of the story o, and
+// remembers its text so the same version is not published again.
+func (s *Stage) publishUpdate(ctx context.Context, st *story, o owner) error {
+	a := st.a
+	a.Revision = max(o.Revision, 1) + 1
+	a.UpdateOf = o.ID
+	var err error
+	if st.msgs, err = storyMessages(st); err != nil {
+		return err
+	}
+	if _, err := s.window.publish(ctx, st, false); err != nil {
 		return err
 	}
 	if err := s.step("update-published"); err != nil {
 		return err
 	}
-	next := *owner
-	next.ContentHash, next.Revision = a.Dedupe.ContentHash, a.Revision
-	data, _ := json.Marshal(next)
-	if _, err := s.kv.Update(ctx, k.Name, data, rev); err != nil && !isConflict(err) {
-		return fmt.Errorf("dedupe: record update of %s: %w", k.Name, err)
-	}
-	s.metrics.AddPublished(StageName, 1)
-	s.opts.Metrics.judge(a.Feed.ID, "update", "")
+	s.published(a, "update")
 	s.log.Info().Str("article_id", a.ID).Str("feed_id", a.Feed.ID).Int("revision", a.Revision).Msg("story updated")
 	return nil
 }
 
 // dropCopy counts a copy and records its feed with the first copy, so that
-// `newswire status` and the metrics can say how often a feed only repeats
-// others. Recording is best effort: a lost entry costs a statistic, not a
-// story.
-func (s *Stage) dropCopy(ctx context.Context, a *feeds.Article, kind string, owner *claim) {
+// the status page and the metrics can say how often a feed only repeats
+// others.
+func (s *Stage) dropCopy(a *feeds.Article, kind string, o owner) {
 	s.opts.Metrics.judge(a.Feed.ID, "duplicate", kind)
 	// The link a user (and bench/eval) follows: this copy was merged into
 	// story_id, itself possibly a copy of another (follow the chain).
 	s.log.Info().Str("article_id", a.ID).Str("guid", a.GUID).Str("feed_id", a.Feed.ID).Str("key", kind).
-		Str("story_id", owner.ArticleID).Str("story_feed", owner.Feed).Msg("duplicate dropped")
-	if owner.ArticleID == "" || owner.ArticleID == a.ID || owner.Feed == a.Feed.ID {
-		return
-	}
-	if err := s.recordAlsoIn(ctx, owner.ArticleID, a.Feed.ID); err != nil {
-		s.log.Warn().Err(err).Str("first_id", owner.ArticleID).Msg("cannot record also_in")
-	}
+		Str("story_id", o.ID).Str("story_feed", o.Feed).Msg("duplicate dropped")
+	s.window.copied(o.slot, a.Feed.ID)
 }
 
-// AlsoIn is what the bucket records about the copies of a story.
+// AlsoIn is what the stage counted of the copies of a story.
 type AlsoIn struct {
 	Feeds  []string `json:"also_in"`
 	Copies int      `json:"copies"`
 }
 
-func alsoInKey(articleID string) string { return "a." + articleID }
-
-func (s *Stage) recordAlsoIn(ctx context.Context, articleID, feed string) error {
-	key := alsoInKey(articleID)
-	for attempt := 0; attempt < 4; attempt++ {
-		var rec AlsoIn
-		var rev uint64
-		entry, err := s.kv.Get(ctx, key)
-		switch {
-		case errors.Is(err, jetstream.ErrKeyNotFound):
-		case err != nil:
-			return err
-		default:
-			rev = entry.Revision()
-			_ = json.Unmarshal(entry.Value(), &rec)
-		}
-		rec.Copies++
-		if !slices.Contains(rec.Feeds, feed) && len(rec.Feeds) < 100 {
-			rec.Feeds = append(rec.Feeds, feed)
-		}
-		data, _ := json.Marshal(rec)
-		if rev == 0 {
-			_, err = s.kv.Create(ctx, key, data)
-		} else {
-			_, err = s.kv.Update(ctx, key, data, rev)
-		}
-		if err == nil || !isConflict(err) {
-			return err
-		}
-	}
-	return errors.New("dedupe: also_in kept changing")
-}
-
-// LoadAlsoIn returns the feeds that carried copies of a story.
-func LoadAlsoIn(ctx context.Context, kv jetstream.KeyValue, articleID string) (AlsoIn, error) {
-	var rec AlsoIn
-	entry, err := kv.Get(ctx, alsoInKey(articleID))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return rec, nil
-	}
-	if err != nil {
-		return rec, err
-	}
-	return rec, json.Unmarshal(entry.Value(), &rec)
-}
-
-func isConflict(err error) bool {
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return true
-	}
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
-}
-
-// claim creates name with value. It returns nil when the key was free (now
-// ours), or the claim already stored there with its revision.
-func (s *Stage) claim(ctx context.Context, name string, value []byte) (*claim, uint64, error) {
-	var entry jetstream.KeyValueEntry
-	err := pipeline.Retry(ctx, func(ctx context.Context) error {
-		// A retry after a lost answer finds the key taken by this same
-		// input (its sequence is in the value), which Handle takes as ours.
-		_, err := s.kv.Create(ctx, name, value)
-		if !errors.Is(err, jetstream.ErrKeyExists) {
-			return err // nil: the key is ours
-		}
-		entry, err = s.kv.Get(ctx, name)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			// Expired between Create and Get: try again.
-			return pipeline.ErrRetry
-		}
-		return err
-	})
-	if err != nil || entry == nil {
-		return nil, 0, err
-	}
-	var c claim
-	if err := json.Unmarshal(entry.Value(), &c); err != nil {
-		// A value we cannot read still means someone was first.
-		return &claim{}, entry.Revision(), nil
-	}
-	return &c, entry.Revision(), nil
-}
+// AlsoIn returns the copies of article id's story this process dropped
+// while it remembers the story (each replica counts the copies it judged).
+func (s *Stage) AlsoIn(id string) AlsoIn { return s.window.alsoIn(id) }
 
 func (s *Stage) step(name string) error {
 	if s.fail == nil {

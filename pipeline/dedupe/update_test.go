@@ -1,7 +1,6 @@
 package dedupe_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -17,16 +16,16 @@ import (
 
 // runStage runs a dedupe stage with opts and an optional fail hook, one
 // message at a time.
-func runStage(t *testing.T, srv *natstest.Server, opts dedupe.Options, fail func(string) error) *pipeline.Resources {
+func runStage(t *testing.T, srv *natstest.Server, opts dedupe.Options, fail func(string) error) *dedupe.Stage {
 	t.Helper()
-	res, _ := runDedupe(t, srv, opts, pipeline.RunnerOptions{Concurrency: 1, RetryDelay: 10 * time.Millisecond}, fail)
-	return res
+	stage, _ := runDedupe(t, srv, opts, pipeline.RunnerOptions{Concurrency: 1, RetryDelay: 10 * time.Millisecond}, fail)
+	return stage
 }
 
 func uniqueArticles(t *testing.T, srv *natstest.Server, want int) []feeds.Article {
 	t.Helper()
 	var out []feeds.Article
-	for _, m := range natstest.Collect(t, srv.JS, pipeline.StreamUnique, want, 10*time.Second) {
+	for _, m := range natstest.Collect(t, srv.JS, pipeline.StreamTagged, want, 10*time.Second) {
 		var a feeds.Article
 		if err := json.Unmarshal(m.Data(), &a); err != nil {
 			t.Fatal(err)
@@ -75,7 +74,7 @@ func TestDedupeUpdatesCanBeTurnedOff(t *testing.T) {
 func TestDedupeRecordsAlsoIn(t *testing.T) {
 	t.Parallel()
 	srv := natstest.Start(t)
-	res := runStage(t, srv, dedupe.Options{}, nil)
+	stage := runStage(t, srv, dedupe.Options{}, nil)
 	publish(t, srv.JS, art("wire", "first", "g-1", "https://news.example/1", "Story", "Text of the story."))
 	publish(t, srv.JS, art("mirror", "m", "m-1", "https://www.news.example/1/", "Story", "Other text."))
 	publish(t, srv.JS, art("paper", "p", "p-1", "https://paper.example/x", "Story", "Text of the story."))
@@ -83,10 +82,7 @@ func TestDedupeRecordsAlsoIn(t *testing.T) {
 	var rec dedupe.AlsoIn
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) && rec.Copies < 2 {
-		var err error
-		if rec, err = dedupe.LoadAlsoIn(context.Background(), res.Dedupe, "first"); err != nil {
-			t.Fatal(err)
-		}
+		rec = stage.AlsoIn("first")
 		time.Sleep(50 * time.Millisecond)
 	}
 	if rec.Copies != 2 || len(rec.Feeds) != 2 || rec.Feeds[0] != "mirror" || rec.Feeds[1] != "paper" {

@@ -22,9 +22,11 @@ import (
 // TestWindowPipelinedArbitration races two replicas' windows, each on its
 // own connection with many publishes in flight, over stories whose two
 // copies (the same text under other ids) reach both replicas at the same
-// moment. The pipelined publishes must still let exactly one copy of each
-// story through: a run of publishes broken by the other replica's message
-// must fail from that point on, never skip over it.
+// moment; a story has up to two topic copies, sent in the same run. The
+// pipelined publishes must still let exactly one copy of each story
+// through, with all its topic copies: a run of publishes broken by the
+// other replica's message must fail from that point on, never skip over
+// it.
 func TestWindowPipelinedArbitration(t *testing.T) {
 	t.Parallel()
 	srv := natstest.Start(t)
@@ -45,7 +47,7 @@ func TestWindowPipelinedArbitration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		windows[i] = NewWindow(js, near.IndexConfig{Window: time.Hour}, zerolog.Nop())
+		windows[i] = NewWindow(js, near.IndexConfig{Window: time.Hour}, true, zerolog.Nop())
 		runs.Go(func() { _ = windows[i].Run(ctx) })
 	}
 	defer runs.Wait()
@@ -53,29 +55,38 @@ func TestWindowPipelinedArbitration(t *testing.T) {
 
 	const stories = 400
 	rng := rand.New(rand.NewPCG(7, 11))
-	type job struct {
-		a   *feeds.Article
-		sig near.Signature
-	}
-	queues := [2][]job{}
+	queues := [2][]*story{}
+	topics := 0
 	for s := range stories {
 		title, summary := randomText(rng, 8), randomText(rng, 40)
+		var matched []feeds.TopicMatch
+		for i := range s % 3 {
+			matched = append(matched, feeds.TopicMatch{Name: fmt.Sprintf("t%d", i)})
+		}
+		topics += len(matched)
 		for replica := range 2 {
 			a := &feeds.Article{
 				Schema: feeds.SchemaV1, ID: fmt.Sprintf("s%d-r%d", s, replica), Title: title, Summary: summary,
-				Feed: feeds.FeedRef{ID: fmt.Sprintf("feed%d", replica)},
+				Feed: feeds.FeedRef{ID: fmt.Sprintf("feed%d", replica)}, Topics: matched,
 			}
-			queues[replica] = append(queues[replica], job{a, near.Sign(title, summary)})
+			sig := near.Sign(title, summary)
+			st := &story{a: a, keys: Keys(a), sig: &sig}
+			st.mine = mine{feed: a.Feed.ID, rawSeq: uint64(1 + 2*s + replica)}
+			var err error
+			if st.msgs, err = storyMessages(st); err != nil {
+				t.Fatal(err)
+			}
+			queues[replica] = append(queues[replica], st)
 		}
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for replica := range 2 {
-		next := make(chan job)
+		next := make(chan *story)
 		for range 16 {
 			wg.Go(func() {
-				for j := range next {
-					if _, err := windows[replica].publishUnlessCopy(ctx, j.a, j.sig, false); err != nil {
+				for st := range next {
+					if _, err := windows[replica].publish(ctx, st, true); err != nil {
 						errs <- err
 					}
 				}
@@ -94,12 +105,16 @@ func TestWindowPipelinedArbitration(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	perStory := map[string]int{}
-	for _, m := range natstest.Collect(t, srv.JS, pipeline.StreamUnique, 2*stories, 3*time.Second) {
+	perStory, topicCopies := map[string]int{}, map[string]int{}
+	for _, m := range natstest.Collect(t, srv.JS, pipeline.StreamTagged, 2*(stories+topics), 3*time.Second) {
 		id := m.Headers().Get(jetstream.MsgIDHeader)
+		if strings.HasPrefix(m.Subject(), "news.topic.") {
+			topicCopies[id[:strings.Index(id, ":")]]++
+			continue
+		}
 		perStory[id[:strings.Index(id, "-")]]++
 	}
-	doubled, missing := 0, 0
+	doubled, missing, wrongTopics := 0, 0, 0
 	for s := range stories {
 		switch perStory[fmt.Sprintf("s%d", s)] {
 		case 0:
@@ -108,9 +123,13 @@ func TestWindowPipelinedArbitration(t *testing.T) {
 		default:
 			doubled++
 		}
+		got := topicCopies[fmt.Sprintf("s%d-r0", s)] + topicCopies[fmt.Sprintf("s%d-r1", s)]
+		if got != s%3 {
+			wrongTopics++
+		}
 	}
-	if doubled != 0 || missing != 0 {
-		t.Fatalf("%d stories published twice, %d not at all (of %d)", doubled, missing, stories)
+	if doubled != 0 || missing != 0 || wrongTopics != 0 {
+		t.Fatalf("%d stories published twice, %d not at all, %d with the wrong number of topic copies (of %d)", doubled, missing, wrongTopics, stories)
 	}
 }
 
