@@ -111,21 +111,20 @@ func shortContent(hash string) uint64 {
 	return v
 }
 
-// exactStory is what memory keeps of a story for its exact keys.
+// exactStory is what memory keeps of a story for its exact keys: 56
+// bytes and its id's.
 type exactStory struct {
 	id      string // article id; "" once forgotten
-	feed    string // interned
 	at      int64  // unix nanoseconds: when it was published
 	rawSeq  uint64 // NEWS_RAW sequence of the input that published it (0: unknown)
 	guid    uint64 // its guid key (0: none): items of one feed with different GUIDs are different items
 	content uint64 // shortContent of its latest text
-	rev     int32  // latest revision published (0 and 1: the first)
+	feed    uint32 // index in exactMemory.feedNames
+	rev     uint16 // latest revision published (0 and 1: the first)
 	// tentative: this process is publishing it and the stream has not
 	// said yet whether it came first. A story read from the stream takes
 	// the keys of a tentative one: the stream stored it first.
 	tentative bool
-	keys      [4]uint64 // the exact keys it holds, then its id key
-	copies    *AlsoIn   // nil until a copy from another feed is seen
 }
 
 // owner is what a judgement reports of the story a copy belongs to.
@@ -135,19 +134,23 @@ type owner struct {
 	slot     uint32
 }
 
-// exactMemory remembers the exact keys of the window's stories: a map from
-// key hash to story, the stories in the order they were remembered. Not
-// safe for concurrent use: Window.mu guards it.
+// exactMemory remembers the exact keys of the window's stories: a table
+// from key hash to story slot, and the stories in the order they were
+// remembered. Each story is also filed under its article id (idKey), for
+// the near-duplicate index's answers. Not safe for concurrent use:
+// Window.mu guards it.
 type exactMemory struct {
-	byKey   map[uint64]uint32 // key → story slot
-	stories []exactStory      // slot s is stories[s-first]
-	first   uint32
-	feeds   map[string]string // interned feed ids
-	dropped int               // stories forgotten early (a cap)
+	byKey     keyTable
+	stories   []exactStory // slot s is stories[s-first]
+	first     uint32
+	feedIndex map[string]uint32 // interned feed ids
+	feedNames []string
+	copies    map[uint32]*AlsoIn // by slot: the stories copies were seen of
+	dropped   int                // stories forgotten early (a cap)
 }
 
 func newExactMemory() *exactMemory {
-	return &exactMemory{byKey: map[uint64]uint32{}, feeds: map[string]string{}}
+	return &exactMemory{feedIndex: map[string]uint32{}, copies: map[uint32]*AlsoIn{}}
 }
 
 // mine describes the article being judged.
@@ -158,7 +161,7 @@ type mine struct {
 	content uint64
 }
 
-// verdict is what the exact keys say of an article.
+// verdict is what memory says of an article.
 type verdict int
 
 const (
@@ -172,20 +175,21 @@ const (
 // before: a redelivery).
 func (x *exactMemory) judge(keys []Key, m mine, updates bool) (_ verdict, kind string, _ owner, seen bool) {
 	for _, k := range keys {
-		slot, ok := x.byKey[k.Hash]
+		slot, ok := x.byKey.get(k.Hash)
 		if !ok {
 			continue
 		}
 		st := x.at(slot)
+		stFeed := x.feedNames[st.feed]
 		switch {
 		case st.rawSeq != 0 && st.rawSeq == m.rawSeq:
 			seen = true // this same input, judged before (a redelivery)
 			continue
-		case k.Kind == "url" && st.feed == m.feed && st.guid != 0 && m.guid != 0 && st.guid != m.guid:
+		case k.Kind == "url" && stFeed == m.feed && st.guid != 0 && m.guid != 0 && st.guid != m.guid:
 			continue // another item of the same feed at the same page
 		}
-		o := owner{ID: st.id, Feed: st.feed, Revision: int(st.rev), slot: slot}
-		sameItem := k.Kind == "guid" || k.Kind == "url" && st.feed == m.feed && st.guid == 0 && m.guid == 0
+		o := x.owner(slot)
+		sameItem := k.Kind == "guid" || k.Kind == "url" && stFeed == m.feed && st.guid == 0 && m.guid == 0
 		if sameItem && updates && st.content != m.content {
 			return verdictUpdate, k.Kind, o, seen
 		}
@@ -194,15 +198,19 @@ func (x *exactMemory) judge(keys []Key, m mine, updates bool) (_ verdict, kind s
 	return verdictNew, "", owner{}, seen
 }
 
+func (x *exactMemory) owner(slot uint32) owner {
+	st := x.at(slot)
+	return owner{ID: st.id, Feed: x.feedNames[st.feed], Revision: int(st.rev), slot: slot}
+}
+
 // ownerOf returns the story of article id (ID alone if memory has
 // forgotten it).
 func (x *exactMemory) ownerOf(id string) owner {
-	slot, ok := x.byKey[idKey(id)]
+	slot, ok := x.byKey.get(idKey(id))
 	if !ok {
 		return owner{ID: id, slot: noSlot}
 	}
-	st := x.at(slot)
-	return owner{ID: st.id, Feed: st.feed, Revision: int(st.rev), slot: slot}
+	return x.owner(slot)
 }
 
 // noSlot is a slot no story has.
@@ -213,44 +221,46 @@ func idKey(id string) uint64 { return keyHash("i", id) }
 
 func (x *exactMemory) at(slot uint32) *exactStory { return &x.stories[slot-x.first] }
 
+func (x *exactMemory) holds(slot uint32) bool {
+	return slot >= x.first && slot-x.first < uint32(len(x.stories))
+}
+
 // add remembers a story under those of its keys no other story holds (or
 // only a tentative one, unless this one is tentative too) and returns its
 // slot.
 func (x *exactMemory) add(id, feed string, at int64, m mine, keys []Key, tentative bool) uint32 {
 	slot := x.first + uint32(len(x.stories))
-	st := exactStory{id: id, feed: x.intern(feed), at: at, rawSeq: m.rawSeq, guid: m.guid, content: m.content, tentative: tentative}
-	for i, k := range keys[:min(len(keys), 3)] {
-		holder, held := x.byKey[k.Hash]
+	for _, k := range keys {
+		holder, held := x.byKey.get(k.Hash)
 		if held && (tentative || !x.at(holder).tentative) {
 			continue
 		}
-		x.byKey[k.Hash] = slot
-		st.keys[i] = k.Hash
+		x.byKey.set(k.Hash, slot)
 	}
-	st.keys[3] = idKey(id)
-	x.byKey[st.keys[3]] = slot
-	x.stories = append(x.stories, st)
+	x.byKey.set(idKey(id), slot)
+	x.stories = append(x.stories, exactStory{id: id, feed: x.intern(feed), at: at, rawSeq: m.rawSeq, guid: m.guid, content: m.content, tentative: tentative})
 	return slot
 }
 
 // confirm ends slot's tentative state: the stream stored it.
 func (x *exactMemory) confirm(slot uint32) {
-	if slot >= x.first && slot-x.first < uint32(len(x.stories)) {
+	if x.holds(slot) {
 		x.at(slot).tentative = false
 	}
 }
 
-// forget drops slot's keys (a publish that lost to another replica's).
-func (x *exactMemory) forget(slot uint32) {
-	if slot < x.first || slot-x.first >= uint32(len(x.stories)) {
+// forget drops the keys slot holds (a publish that lost to another
+// replica's).
+func (x *exactMemory) forget(slot uint32, keys []Key) {
+	if !x.holds(slot) {
 		return
 	}
 	st := x.at(slot)
-	for _, k := range st.keys {
-		if k != 0 && x.byKey[k] == slot {
-			delete(x.byKey, k)
-		}
+	for _, k := range keys {
+		x.byKey.deleteIf(k.Hash, slot)
 	}
+	x.byKey.deleteIf(idKey(st.id), slot)
+	delete(x.copies, slot)
 	*st = exactStory{}
 }
 
@@ -258,9 +268,9 @@ func (x *exactMemory) forget(slot uint32) {
 // belongs to.
 func (x *exactMemory) update(keys []Key, content uint64, rev int) {
 	for _, k := range keys {
-		if slot, ok := x.byKey[k.Hash]; ok {
+		if slot, ok := x.byKey.get(k.Hash); ok {
 			st := x.at(slot)
-			st.content, st.rev = content, int32(max(int(st.rev), rev))
+			st.content, st.rev = content, uint16(max(int(st.rev), rev))
 			return
 		}
 	}
@@ -269,28 +279,30 @@ func (x *exactMemory) update(keys []Key, content uint64, rev int) {
 // alsoIn returns the copies seen of article id's story.
 func (x *exactMemory) alsoIn(id string) AlsoIn {
 	o := x.ownerOf(id)
-	if o.slot == noSlot || x.at(o.slot).copies == nil {
+	c := x.copies[o.slot]
+	if o.slot == noSlot || c == nil {
 		return AlsoIn{}
 	}
-	c := x.at(o.slot).copies
 	return AlsoIn{Feeds: slices.Clone(c.Feeds), Copies: c.Copies}
 }
 
 // copied records a copy of slot's story from feed.
 func (x *exactMemory) copied(slot uint32, feed string) {
-	if slot < x.first || slot-x.first >= uint32(len(x.stories)) {
+	if !x.holds(slot) {
 		return
 	}
 	st := x.at(slot)
-	if st.id == "" || st.feed == feed {
+	if st.id == "" || x.feedNames[st.feed] == feed {
 		return
 	}
-	if st.copies == nil {
-		st.copies = &AlsoIn{}
+	c := x.copies[slot]
+	if c == nil {
+		c = &AlsoIn{}
+		x.copies[slot] = c
 	}
-	st.copies.Copies++
-	if len(st.copies.Feeds) < maxAlsoIn && !slices.Contains(st.copies.Feeds, feed) {
-		st.copies.Feeds = append(st.copies.Feeds, x.intern(feed))
+	c.Copies++
+	if len(c.Feeds) < maxAlsoIn && !slices.Contains(c.Feeds, feed) {
+		c.Feeds = append(c.Feeds, x.feedNames[x.intern(feed)])
 	}
 }
 
@@ -313,10 +325,13 @@ func (x *exactMemory) expire(cut int64, maxStories int) {
 	if n == 0 {
 		return
 	}
-	for i := range x.stories[:n] {
-		x.forget(x.first + uint32(i))
-	}
 	x.first += uint32(n)
+	x.byKey.dropBelow(x.first)
+	for slot := range x.copies {
+		if slot < x.first {
+			delete(x.copies, slot)
+		}
+	}
 	// A copy, not a reslice: the forgotten stories' memory is released.
 	x.stories = append(make([]exactStory, 0, len(x.stories)-n+len(x.stories)/4), x.stories[n:]...)
 }
@@ -324,10 +339,12 @@ func (x *exactMemory) expire(cut int64, maxStories int) {
 // len is the number of stories remembered.
 func (x *exactMemory) len() int { return len(x.stories) }
 
-func (x *exactMemory) intern(feed string) string {
-	if s, ok := x.feeds[feed]; ok {
-		return s
+func (x *exactMemory) intern(feed string) uint32 {
+	if i, ok := x.feedIndex[feed]; ok {
+		return i
 	}
-	x.feeds[feed] = feed
-	return feed
+	i := uint32(len(x.feedNames))
+	x.feedIndex[feed] = i
+	x.feedNames = append(x.feedNames, feed)
+	return i
 }

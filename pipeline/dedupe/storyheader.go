@@ -61,7 +61,7 @@ func parseStory(h nats.Header, withSig bool) (storyHeader, error) {
 		var err error
 		switch name {
 		case "id":
-			st.id = val
+			st.id = strings.Clone(val) // not a piece of the whole header, kept as long as the story
 		case "rev":
 			st.rev, err = strconv.Atoi(val)
 		case "raw":

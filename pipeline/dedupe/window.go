@@ -475,7 +475,7 @@ func (w *Window) publish(ctx context.Context, s *story, judge bool) (judgement, 
 		w.setOwn(id, false)
 		if judge {
 			w.mu.Lock()
-			w.exact.forget(slot)
+			w.exact.forget(slot, s.keys)
 			w.mu.Unlock()
 		}
 		kind := pipeline.Classify(claimErr)
