@@ -450,7 +450,7 @@ func (w *Window) publish(ctx context.Context, s *story, judge bool) (judgement, 
 		if claimErr == nil && serial {
 			rest = w.sendSerial(ctx, s.msgs[1:], acks[0].Sequence, s.redelivered)
 		}
-		w.done(len(futs), slices.ContainsFunc(errs, func(e error) bool { return e != nil }))
+		w.done(sent(futs), slices.ContainsFunc(errs, func(e error) bool { return e != nil }))
 		if serial {
 			w.serialMu.Unlock()
 		}
@@ -500,6 +500,15 @@ func (w *Window) publish(ctx context.Context, s *story, judge bool) (judgement, 
 // moves past the run of messages stored right after what they expected,
 // and an update's new text is remembered.
 func (w *Window) stored(s *story, id string, slot uint32, acks []*jetstream.PubAck, errs []error, judge bool) {
+	// Confirmed before the follower's position moves past it: a snapshot
+	// taken in between holds the story.
+	w.mu.Lock()
+	if judge {
+		w.exact.confirm(slot)
+	} else {
+		w.exact.update(s.keys, s.mine.content, s.a.Revision)
+	}
+	w.mu.Unlock()
 	switch {
 	case acks[0].Duplicate:
 		w.setOwn(id, false) // stored by an earlier attempt: the follower has it, or will
@@ -515,13 +524,6 @@ func (w *Window) stored(s *story, id string, slot uint32, acks []*jetstream.PubA
 			last = acks[1+i].Sequence
 		}
 		w.advance(last)
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if judge {
-		w.exact.confirm(slot)
-	} else {
-		w.exact.update(s.keys, s.mine.content, s.a.Revision)
 	}
 }
 
@@ -630,6 +632,17 @@ func (w *Window) sendSerial(ctx context.Context, msgs []*nats.Msg, after uint64,
 		w.advance(after)
 	}
 	return nil
+}
+
+// sent counts the futures of messages handed to the connection.
+func sent(futs []jetstream.PubAckFuture) int {
+	n := 0
+	for _, f := range futs {
+		if _, refused := f.(failedFuture); !refused {
+			n++
+		}
+	}
+	return n
 }
 
 // failedFuture stands for a message the connection refused.
