@@ -77,6 +77,16 @@ type generation struct {
 	table    bandTable
 }
 
+// A generation's table is packed when it holds more than minTable entries
+// and more than 1/tableShare of those packed: the table costs 11–21 bytes
+// an entry, the packed ones 4, and packing costs a pass over all of them,
+// so every entry is packed about tableShare+1 times over the life of a
+// generation and the table is at most a fifth of it.
+const (
+	minTable   = 1 << 16
+	tableShare = 4
+)
+
 // maxSpan is the widest generation whose times fit atLo and atHi.
 const maxSpan = 1 << 48
 
@@ -126,7 +136,9 @@ func (x *Index) Add(id string, at time.Time, sig Signature) {
 	if created && g == x.gens[len(x.gens)-1] {
 		// the generations before the new one will rarely change again
 		for _, old := range x.gens[:len(x.gens)-1] {
-			old.pack(x.cfg.KeyLimit)
+			if old.table.n > 0 {
+				old.seal()
+			}
 		}
 	}
 	slot := uint32(g.n)
@@ -154,6 +166,9 @@ func (x *Index) Add(id string, at time.Time, sig Signature) {
 	x.keyBuf, x.minsBuf = x.cfg.Banding.keys(x.keyBuf[:0], sig, x.minsBuf)
 	for _, k := range x.keyBuf {
 		g.table.insert(k, slot, x.cfg.KeyLimit, g.packed.count(k))
+	}
+	if g.table.n > max(minTable, len(g.packed.entries)/tableShare) {
+		g.pack()
 	}
 	x.n++
 	for x.cfg.MaxStories > 0 && x.n > x.cfg.MaxStories && len(x.gens) > 1 {
@@ -245,14 +260,17 @@ func (g *generation) record(slot uint32) []byte {
 	return g.recs[g.offs[slot]:end]
 }
 
-// pack moves the band entries of g's table into packed, and trims the
-// slack of g's slices: g is no longer the newest generation, stories are
-// rarely added to it.
-func (g *generation) pack(limit int) {
-	if g.table.n == 0 || !g.packed.repack(&g.table, g.n) {
-		return
+// pack moves the band entries of g's table into packed.
+func (g *generation) pack() {
+	if g.table.n > 0 && g.packed.repack(&g.table, g.n) {
+		g.table = bandTable{}
 	}
-	g.table = bandTable{}
+}
+
+// seal packs g and trims the slack of its slices: g is no longer the
+// newest generation, stories are rarely added to it.
+func (g *generation) seal() {
+	g.pack()
 	g.ids = slices.Clip(slices.Clone(g.ids))
 	g.atLo = slices.Clip(slices.Clone(g.atLo))
 	g.atHi = slices.Clip(slices.Clone(g.atHi))
