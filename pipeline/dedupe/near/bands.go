@@ -91,7 +91,8 @@ func (bd Banding) keys(dst []uint32, sig Signature, scratch []uint32) ([]uint32,
 // stories: open addressing with linear probing over 8-byte entries
 // (key << 32 | slot), no per-key allocation. Entries are never deleted: a
 // generation is dropped whole. Every entry of a key lies on the probe path
-// from the key's home slot to the next empty slot.
+// from the key's home slot to the next empty slot. It holds the entries
+// added since the generation was last packed (packedTable).
 type bandTable struct {
 	entries []uint64
 	n       int
