@@ -3,6 +3,7 @@ package near
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 )
 
 // A record is how a generation of the Index keeps what Compare reads of a
@@ -155,12 +156,8 @@ func (r *bitReader) readSet(dst []uint16, n int, mode byte) []uint16 {
 		}
 		return dst
 	}
-	k := riceK(n)
-	v := -1
-	for range n {
-		v += int(r.unary()<<k|r.read(k)) + 1
-		dst = append(dst, uint16(v))
-	}
+	dst = slices.Grow(dst, n)[:n]
+	r.riceSet(n, riceK(n), dst, nil)
 	return dst
 }
 
@@ -205,8 +202,10 @@ func (p *probe) compareRecord(rec []byte, words *[]uint16) Scores {
 	*words = r.readSet(*words, h.lens[3], h.modes[3])
 	o.headWordsOfA = p.headWords.count(*words)
 	if h.modes[2] == modeSubset {
-		for _, v := range *words {
-			if r.read(1) == 1 {
+		ws := *words
+		for i := 0; i < len(ws); i += 32 {
+			for m := r.read(uint(min(32, len(ws)-i))); m != 0; m &= m - 1 {
+				v := ws[i+bits.TrailingZeros64(m)]
 				o.headWordsOfB += int(p.words[v>>6] >> (v & 63) & 1)
 			}
 		}
@@ -227,13 +226,7 @@ func (r *bitReader) countSet(b *bitset16, n int, mode byte) int {
 		}
 		return c
 	}
-	k := riceK(n)
-	v := -1
-	for range n {
-		v += int(r.unary()<<k|r.read(k)) + 1
-		c += int(b[v>>6&1023] >> (v & 63) & 1)
-	}
-	return c
+	return r.riceSet(n, riceK(n), nil, b)
 }
 
 // bitWriter appends bits to a byte slice, least significant first.
@@ -318,6 +311,58 @@ func (r *bitReader) read(bits uint) uint64 {
 	r.acc >>= bits
 	r.n -= min(bits, r.n)
 	return v
+}
+
+// riceSet decodes a Rice-coded set of n values and parameter k into dst
+// (at least n long) or, with dst nil, counts the ones in b. It is the hot
+// loop of a verification: acc and n stay in registers.
+func (r *bitReader) riceSet(n int, k uint, dst []uint16, b *bitset16) (count int) {
+	acc, nb, buf := r.acc, r.n, r.b
+	mask := uint64(1)<<k - 1
+	v := -1
+	for i := 0; i < n; i++ {
+		if nb < 48 && len(buf) >= 8 {
+			acc |= binary.LittleEndian.Uint64(buf) << nb
+			took := (64 - nb) / 8
+			buf = buf[took:]
+			nb += took * 8
+		}
+		var g uint64
+		if z := uint(bits.TrailingZeros64(acc)); z+1+k <= nb {
+			g = uint64(z)<<k | acc>>(z+1)&mask
+			acc >>= z + 1 + k
+			nb -= z + 1 + k
+		} else { // near the end of the input, or a long gap
+			r.acc, r.n, r.b = acc, nb, buf
+			g = r.rice(k)
+			acc, nb, buf = r.acc, r.n, r.b
+		}
+		v += int(g) + 1
+		if dst != nil {
+			dst[i] = uint16(v)
+		} else {
+			count += int(b[v>>6&1023] >> (v & 63) & 1)
+		}
+	}
+	r.acc, r.n, r.b = acc, nb, buf
+	return count
+}
+
+// rice returns the next Rice-coded value of parameter k (at most 16): at
+// once when acc holds all of it, the usual case.
+func (r *bitReader) rice(k uint) uint64 {
+	if r.n < 48 {
+		r.refill()
+	}
+	z := uint(bits.TrailingZeros64(r.acc))
+	if z+1+k <= r.n {
+		v := uint64(z)<<k | r.acc>>(z+1)&(1<<k-1)
+		r.acc >>= z + 1 + k
+		r.n -= z + 1 + k
+		return v
+	}
+	q := r.unary()
+	return q<<k | r.read(k)
 }
 
 // unary returns the number of zeros before the next one and skips both.
