@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/newswire/newswire/configs"
+	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/internal/harness"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
 	"github.com/newswire/newswire/pipeline/dedupe/near/neartest"
@@ -57,7 +58,7 @@ func measureIndex(n int, c config) indexRow {
 	every := max(1, n/c.queries)
 	for i := 0; i < n; i++ {
 		t, s := gen.Story()
-		x.Add(strconv.Itoa(i), start.Add(time.Duration(i)*step), near.Sign(t, s))
+		x.Add(storyID(i), start.Add(time.Duration(i)*step), near.Sign(t, s))
 		if i%every == 0 && len(copies) < c.queries {
 			copies = append(copies, near.Sign(gen.Copy(t, s)))
 		}
@@ -98,12 +99,19 @@ func measureIndex(n int, c config) indexRow {
 	at := start.Add(window - time.Second)
 	for i, s := range fresh {
 		t0 := time.Now()
-		x.Add("new-"+strconv.Itoa(i), at, s)
+		x.Add(storyID(n+i), at, s)
 		adds = append(adds, time.Since(t0))
 	}
 	row.add = median(adds)
 	runtime.KeepAlive(x)
 	return row
+}
+
+// storyID is the id of synthetic story i, shaped like the stage's ids
+// (feeds.ArticleID: 32 lower-case hex digits), so that the index holds
+// them as it holds real ones.
+func storyID(i int) string {
+	return feeds.ArticleID("bench", strconv.Itoa(i), "", "", time.Time{})
 }
 
 func medianSign(c config) (time.Duration, error) {

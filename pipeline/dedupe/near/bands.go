@@ -1,5 +1,10 @@
 package near
 
+import (
+	"math/bits"
+	"slices"
+)
+
 // Banding: an item is filed under BodyBands keys of its summary's MinHash
 // (Signature.Mins; a signature with fewer values than BodyBands × BodyRows
 // fills fewer bands) and HeadBands keys of a MinHash of its headline
@@ -86,20 +91,24 @@ func (bd Banding) keys(dst []uint32, sig Signature, scratch []uint32) ([]uint32,
 // stories: open addressing with linear probing over 8-byte entries
 // (key << 32 | slot), no per-key allocation. Entries are never deleted: a
 // generation is dropped whole. Every entry of a key lies on the probe path
-// from the key's home slot to the next empty slot.
+// from the key's home slot to the next empty slot. It holds the entries
+// added since the generation was last packed (packedTable).
 type bandTable struct {
 	entries []uint64
 	n       int
 }
 
-// insert files slot under key unless limit entries already hold key; it
+// insert files slot under key unless limit entries already hold key,
+// counting have entries held elsewhere (the generation's packedTable); it
 // reports whether it did.
-func (t *bandTable) insert(key, slot uint32, limit int) bool {
+func (t *bandTable) insert(key, slot uint32, limit, have int) bool {
+	if have >= limit {
+		return false
+	}
 	if (t.n+1)*4 > len(t.entries)*3 {
 		t.grow()
 	}
 	mask := len(t.entries) - 1
-	have := 0
 	for i := int(mix32(key)) & mask; ; i = (i + 1) & mask {
 		e := t.entries[i]
 		if e == 0 {
@@ -136,21 +145,142 @@ func (t *bandTable) grow() {
 }
 
 // lookup calls fn with the slot of every entry filed under key until fn
-// returns false.
-func (t *bandTable) lookup(key uint32, fn func(slot uint32) bool) {
+// returns false; it reports whether fn never did.
+func (t *bandTable) lookup(key uint32, fn func(slot uint32) bool) bool {
 	if len(t.entries) == 0 {
-		return
+		return true
 	}
 	mask := len(t.entries) - 1
 	for i := int(mix32(key)) & mask; ; i = (i + 1) & mask {
 		e := t.entries[i]
 		if e == 0 {
-			return
+			return true
 		}
 		if uint32(e>>32) == key && !fn(uint32(e)) {
-			return
+			return false
 		}
 	}
+}
+
+// packedTable is the band multimap of a generation that is no longer the
+// newest: its entries sorted by key and slot in 4 bytes each, without
+// empty slots, where a bandTable spends 8 bytes an entry at a load of
+// 37–75 % (11–21 bytes). The top bucketBits bits of a key choose its
+// bucket, entries[starts[h]:starts[h+1]]; an entry holds the key's other
+// bits above the slot's slotBits (slotBits ≤ bucketBits, so both fit 32
+// bits). With 2^bucketBits about the number of stories, a bucket holds
+// 16–32 entries and starts adds 4–8 bytes a story. A key's slots are
+// ascending, as a bandTable's are in the order they were inserted.
+type packedTable struct {
+	bucketBits, slotBits uint
+	starts               []uint32
+	entries              []uint32
+}
+
+// maxPackedSlotBits bounds the stories of a generation packedTable holds
+// (2^28); a larger generation keeps its bandTable.
+const maxPackedSlotBits = 28
+
+func (t *packedTable) bucket(key uint32) []uint32 {
+	h := key >> (32 - t.bucketBits)
+	return t.entries[t.starts[h]:t.starts[h+1]]
+}
+
+// first returns the index in b of key's first entry (or where it would be)
+// and the value its entries have above the slot bits. Keys are hashes,
+// spread evenly over a bucket: the search starts where the key would be
+// in proportion and steps from there, about two steps.
+func (t *packedTable) first(b []uint32, key uint32) (int, uint32) {
+	low := uint32(uint64(key) & (1<<(32-t.bucketBits) - 1) << t.slotBits)
+	i := int(uint64(low) * uint64(len(b)) >> 32)
+	for i > 0 && b[i-1] >= low {
+		i--
+	}
+	for i < len(b) && b[i] < low {
+		i++
+	}
+	return i, low
+}
+
+// lookup is bandTable.lookup.
+func (t *packedTable) lookup(key uint32, fn func(slot uint32) bool) bool {
+	if len(t.starts) == 0 {
+		return true
+	}
+	b := t.bucket(key)
+	i, low := t.first(b, key)
+	slotMask := uint32(1)<<t.slotBits - 1
+	for ; i < len(b) && b[i]&^slotMask == low; i++ {
+		if !fn(b[i] & slotMask) {
+			return false
+		}
+	}
+	return true
+}
+
+// count returns the number of entries filed under key.
+func (t *packedTable) count(key uint32) int {
+	if len(t.starts) == 0 {
+		return 0
+	}
+	b := t.bucket(key)
+	i, low := t.first(b, key)
+	slotMask := uint32(1)<<t.slotBits - 1
+	j := i
+	for j < len(b) && b[j]&^slotMask == low {
+		j++
+	}
+	return j - i
+}
+
+// each calls fn with every entry as a bandTable holds it (key << 32 | slot).
+func (t *packedTable) each(fn func(e uint64)) {
+	slotMask := uint32(1)<<t.slotBits - 1
+	for h := 0; h+1 < len(t.starts); h++ {
+		for _, e := range t.entries[t.starts[h]:t.starts[h+1]] {
+			key := uint32(uint64(h)<<(32-t.bucketBits)) | e>>t.slotBits
+			fn(uint64(key)<<32 | uint64(e&slotMask))
+		}
+	}
+}
+
+// repack rebuilds t with its entries and those of tail, for a generation
+// of n stories; it reports false, leaving t as it was, for a generation
+// too large to pack.
+func (t *packedTable) repack(tail *bandTable, n int) bool {
+	slotBits := uint(bits.Len(uint(max(n-1, 0))))
+	if slotBits > maxPackedSlotBits {
+		return false
+	}
+	nt := packedTable{bucketBits: max(slotBits, 1), slotBits: slotBits}
+	nt.starts = make([]uint32, 1<<nt.bucketBits+1)
+	all := func(fn func(e uint64)) {
+		t.each(fn)
+		for _, e := range tail.entries {
+			if e != 0 {
+				fn(e)
+			}
+		}
+	}
+	shift := 32 - nt.bucketBits
+	all(func(e uint64) { nt.starts[uint32(e>>32)>>shift+1]++ })
+	for h := 1; h < len(nt.starts); h++ {
+		nt.starts[h] += nt.starts[h-1]
+	}
+	nt.entries = make([]uint32, nt.starts[len(nt.starts)-1])
+	next := slices.Clone(nt.starts[:len(nt.starts)-1])
+	lowMask := uint64(1)<<shift - 1
+	all(func(e uint64) {
+		key := uint32(e >> 32)
+		h := key >> shift
+		nt.entries[next[h]] = uint32((uint64(key)&lowMask)<<nt.slotBits) | uint32(e)
+		next[h]++
+	})
+	for h := 0; h+1 < len(nt.starts); h++ {
+		slices.Sort(nt.entries[nt.starts[h]:nt.starts[h+1]])
+	}
+	*t = nt
+	return true
 }
 
 func mix32(x uint32) uint32 {

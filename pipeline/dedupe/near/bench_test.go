@@ -2,9 +2,11 @@ package near_test
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
 	"github.com/newswire/newswire/pipeline/dedupe/near/neartest"
 )
@@ -32,6 +34,30 @@ func BenchmarkQuery(b *testing.B) {
 	}
 }
 
+// BenchmarkAdd adds stories to the newest generation of an index of 100k
+// stories.
+func BenchmarkAdd(b *testing.B) {
+	x, _ := FilledIndex(100_000, 1000)
+	gen := neartest.New(43)
+	sigs, ids := make([]near.Signature, 4096), make([]string, 4096)
+	for i := range sigs {
+		sigs[i], ids[i] = near.Sign(gen.Story()), storyID(100_000+i)
+	}
+	at := t0.Add(x.Window() - time.Second)
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		x.Add(ids[i%len(ids)], at, sigs[i%len(sigs)])
+		i++
+	}
+}
+
+// storyID is the id of story i, 32 lower-case hex digits like the
+// stage's (feeds.ArticleID).
+func storyID(i int) string {
+	return feeds.ArticleID("bench", strconv.Itoa(i), "", "", time.Time{})
+}
+
 // FilledIndex returns an index of n synthetic stories and signatures of
 // copies of q of them.
 func FilledIndex(n, q int) (*near.Index, []near.Signature) {
@@ -41,7 +67,7 @@ func FilledIndex(n, q int) (*near.Index, []near.Signature) {
 	var queries []near.Signature
 	for i := 0; i < n; i++ {
 		ti, su := gen.Story()
-		x.Add(fmt.Sprint(i), t0.Add(time.Duration(i)*step), near.Sign(ti, su))
+		x.Add(storyID(i), t0.Add(time.Duration(i)*step), near.Sign(ti, su))
 		if i%(n/q) == 0 {
 			queries = append(queries, near.Sign(gen.Copy(ti, su)))
 		}

@@ -108,7 +108,7 @@ type Scores struct {
 
 // Compare measures two signatures. It is symmetric.
 func Compare(a, b Signature) Scores {
-	return scores(a, b, overlaps{
+	return scores(shapeOf(a), shapeOf(b), overlaps{
 		body:         common16(a.Body, b.Body),
 		head:         common16(a.Head, b.Head),
 		headWordsOfA: common16(a.HeadWords, b.Words),
@@ -124,23 +124,34 @@ type overlaps struct {
 	headWordsOfB int // b's headline words among a's words
 }
 
+// shape is what scores reads of a signature besides the overlaps: the
+// sizes of its sets and its facts.
+type shape struct {
+	body, head, headWords int
+	Facts
+}
+
+func shapeOf(s Signature) shape {
+	return shape{body: len(s.Body), head: len(s.Head), headWords: len(s.HeadWords), Facts: s.Facts}
+}
+
 // scores turns the overlaps of a and b into Scores.
-func scores(a, b Signature, o overlaps) Scores {
+func scores(a, b shape, o overlaps) Scores {
 	var s Scores
-	if len(a.Body) > 0 && len(b.Body) > 0 {
-		s.Jaccard, s.Containment = overlapOf(o.body, len(a.Body), len(b.Body))
-		s.MinSize = min(len(a.Body), len(b.Body))
+	if a.body > 0 && b.body > 0 {
+		s.Jaccard, s.Containment = overlapOf(o.body, a.body, b.body)
+		s.MinSize = min(a.body, b.body)
 	}
-	s.Support = max(share(o.headWordsOfA, len(a.HeadWords)), share(o.headWordsOfB, len(b.HeadWords)))
+	s.Support = max(share(o.headWordsOfA, a.headWords), share(o.headWordsOfB, b.headWords))
 	s.HeadlineShared = o.head
-	if n := min(len(a.Head), len(b.Head)); n > 0 {
+	if n := min(a.head, b.head); n > 0 {
 		s.Headline = float64(s.HeadlineShared) / float64(n)
-		s.HeadlineLonger = float64(s.HeadlineShared) / float64(max(len(a.Head), len(b.Head)))
+		s.HeadlineLonger = float64(s.HeadlineShared) / float64(max(a.head, b.head))
 	}
 	s.HeadlineOnly = -1
-	for _, x := range []Signature{a, b} {
-		if len(x.Body) == 0 && len(x.Head) > 0 {
-			s.HeadlineOnly = max(s.HeadlineOnly, float64(s.HeadlineShared)/float64(len(x.Head)))
+	for _, x := range [2]shape{a, b} {
+		if x.body == 0 && x.head > 0 {
+			s.HeadlineOnly = max(s.HeadlineOnly, float64(s.HeadlineShared)/float64(x.head))
 		}
 	}
 	s.Kinds = [2]Kind{a.Kind, b.Kind}
@@ -211,7 +222,7 @@ func (p *probe) clear() {
 // compare is Compare(p's signature, b) for a b whose sets are sorted and
 // distinct, as Sign makes them and Decode insists.
 func (p *probe) compare(b Signature) Scores {
-	return scores(p.sig, b, overlaps{
+	return scores(shapeOf(p.sig), shapeOf(b), overlaps{
 		body:         p.body.count(b.Body),
 		head:         p.head.count(b.Head),
 		headWordsOfA: p.headWords.count(b.Words),

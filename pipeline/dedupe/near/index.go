@@ -1,6 +1,8 @@
 package near
 
 import (
+	"encoding/hex"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -33,6 +35,18 @@ type IndexConfig struct {
 // so the window is exact while memory is released a generation at a time.
 // Every generation costs one probe per band and query: few generations
 // keep Query fast (BenchmarkQuery), many release memory sooner.
+//
+// A remembered story costs about 320 bytes of heap at 1,000,000 stories
+// (bench/dedupe -section index; 734 when ids were strings, times int64,
+// sets 16-bit values and every band table a hash table):
+// 16 its id, 6 its time, 4+155 its record (Rice-coded sets, record.go),
+// 130 its 31 band entries (packedTable) and 8 the band table of the
+// newest stories. The sets are within a few per cent of their entropy
+// (about 140 bytes for random 16-bit hashes) and the band entries within
+// a sixth of the least an exact multimap of 32-bit keys to slots can take
+// (about 28.5 bits an entry, 112 bytes): a story keeps exactly what
+// Compare and the bands read, and Query answers as the index that kept
+// every set as it was (TestIndexMatchesReference).
 type Index struct {
 	cfg       IndexConfig
 	width     time.Duration // of one generation
@@ -46,19 +60,50 @@ type Index struct {
 	candidate sync.Pool // *queryScratch
 }
 
-// generation holds the stories whose time falls in [start, start+width).
+// generation holds the stories whose time falls in [start, start+width),
+// story i at slot i, in a few flat slices (no pointer per story):
+//
+//   - ids: 16 bytes a story, the id decoded from its hex (ids are
+//     feeds.ArticleID, 32 lower-case hex digits); another id is kept as
+//     it is in otherIDs, with zeros in ids;
+//   - the time as nanoseconds since start, 48 bits (atLo, atHi: a
+//     generation of up to 78 hours; a wider one keeps ats, unix
+//     nanoseconds);
+//   - recs: the story's record (record.go), its facts and Rice-coded
+//     sets, from offs[i] to offs[i+1] (the last to the end of recs);
+//   - its band keys: in packed (packedTable, 4 bytes an entry) and, for
+//     the stories added since the last packing, in table (a bandTable,
+//     8 bytes an entry and room to grow). A generation is packed when its
+//     table outgrows a quarter of what is packed (minTable, tableShare) and
+//     when a newer generation begins (seal, which also trims the slack of
+//     its slices). A key's entries are looked up in packed, then in table:
+//     slots in the order they were added.
 type generation struct {
-	start int64 // unix nanoseconds
-	ids   []string
-	ats   []int64
-	// sets holds every story's Body, Head, HeadWords and Words back to
-	// back; story i's sets start at offs[4*i] and the last ends at
-	// offs[4*i+4] (the next story's start).
-	sets  []uint16
-	offs  []uint32
-	facts []Facts
-	table bandTable
+	start    int64 // unix nanoseconds
+	n        int   // stories
+	ids      []byte
+	otherIDs map[uint32]string
+	atLo     []uint32
+	atHi     []uint16
+	ats      []int64
+	recs     []byte
+	offs     []uint32
+	packed   packedTable
+	table    bandTable
 }
+
+// A generation's table is packed when it holds more than minTable entries
+// and more than 1/tableShare of those packed: the table costs 11–21 bytes
+// an entry, the packed ones 4, and packing costs a pass over all of them,
+// so every entry is packed about tableShare+1 times over the life of a
+// generation and the table is at most a fifth of it.
+const (
+	minTable   = 1 << 16
+	tableShare = 4
+)
+
+// maxSpan is the widest generation whose times fit atLo and atHi.
+const maxSpan = 1 << 48
 
 // Candidate is a remembered story that a queried one duplicates.
 type Candidate struct {
@@ -101,30 +146,74 @@ func (x *Index) Len() int {
 func (x *Index) Add(id string, at time.Time, sig Signature) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	g := x.generationFor(at.UnixNano())
-	slot := uint32(len(g.ids))
-	g.ids = append(g.ids, id)
-	g.ats = append(g.ats, at.UnixNano())
-	g.facts = append(g.facts, sig.Facts)
-	if len(g.offs) == 0 {
-		g.offs = append(g.offs, 0)
+	t := at.UnixNano()
+	g, created := x.generationFor(t)
+	if created && g == x.gens[len(x.gens)-1] {
+		// the generations before the new one will rarely change again
+		for _, old := range x.gens[:len(x.gens)-1] {
+			if old.table.n > 0 {
+				old.seal()
+			}
+		}
 	}
-	for _, set := range [][]uint16{sig.Body, sig.Head, sig.HeadWords, sig.Words} {
-		g.sets = append(g.sets, set...)
-		g.offs = append(g.offs, uint32(len(g.sets)))
+	slot := uint32(g.n)
+	g.n++
+	if b, ok := hexID(id); ok {
+		g.ids = append(g.ids, b[:]...)
+	} else {
+		g.ids = append(g.ids, make([]byte, 16)...)
+		if g.otherIDs == nil {
+			g.otherIDs = make(map[uint32]string)
+		}
+		g.otherIDs[slot] = id
 	}
+	if x.width > maxSpan {
+		g.ats = append(g.ats, t)
+	} else {
+		d := uint64(t - g.start)
+		g.atLo, g.atHi = append(g.atLo, uint32(d)), append(g.atHi, uint16(d>>32))
+	}
+	if uint64(len(g.recs)) > math.MaxUint32 {
+		panic("near: a generation of the index holds over 4 GiB of records")
+	}
+	g.offs = append(g.offs, uint32(len(g.recs)))
+	g.recs = appendRecord(g.recs, sig)
 	x.keyBuf, x.minsBuf = x.cfg.Banding.keys(x.keyBuf[:0], sig, x.minsBuf)
 	for _, k := range x.keyBuf {
-		g.table.insert(k, slot, x.cfg.KeyLimit)
+		g.table.insert(k, slot, x.cfg.KeyLimit, g.packed.count(k))
+	}
+	if g.table.n > max(minTable, len(g.packed.entries)/tableShare) {
+		g.pack()
 	}
 	x.n++
 	for x.cfg.MaxStories > 0 && x.n > x.cfg.MaxStories && len(x.gens) > 1 {
 		old := x.gens[0]
-		x.n -= len(old.ids)
+		x.n -= old.n
 		x.cutoff = max(x.cutoff, old.start+int64(x.width))
 		x.gens = slices.Delete(x.gens, 0, 1)
-		x.dropped += len(old.ids)
+		x.dropped += old.n
 	}
+}
+
+// hexID decodes an id of 32 lower-case hex digits.
+func hexID(id string) (b [16]byte, ok bool) {
+	if len(id) != 32 {
+		return b, false
+	}
+	for i := range 32 {
+		c := id[i]
+		var v byte
+		switch {
+		case '0' <= c && c <= '9':
+			v = c - '0'
+		case 'a' <= c && c <= 'f':
+			v = c - 'a' + 10
+		default:
+			return b, false
+		}
+		b[i/2] |= v << (4 * (1 - i%2))
+	}
+	return b, true
 }
 
 // Dropped is the number of stories forgotten early because of MaxStories.
@@ -134,8 +223,9 @@ func (x *Index) Dropped() int {
 	return x.dropped
 }
 
-// generationFor returns the generation of time t, creating it.
-func (x *Index) generationFor(t int64) *generation {
+// generationFor returns the generation of time t, creating it (then
+// created is true).
+func (x *Index) generationFor(t int64) (g *generation, created bool) {
 	start := t - mod(t, int64(x.width))
 	i, found := slices.BinarySearchFunc(x.gens, start, func(g *generation, s int64) int {
 		switch {
@@ -149,7 +239,7 @@ func (x *Index) generationFor(t int64) *generation {
 	if !found {
 		x.gens = slices.Insert(x.gens, i, &generation{start: start})
 	}
-	return x.gens[i]
+	return x.gens[i], !found
 }
 
 func mod(a, b int64) int64 {
@@ -160,16 +250,48 @@ func mod(a, b int64) int64 {
 	return m
 }
 
-// signature returns story slot's signature; its slices alias g.sets.
-func (g *generation) signature(slot uint32) Signature {
-	o := g.offs[4*slot : 4*slot+5]
-	return Signature{
-		Body:      g.sets[o[0]:o[1]:o[1]],
-		Head:      g.sets[o[1]:o[2]:o[2]],
-		HeadWords: g.sets[o[2]:o[3]:o[3]],
-		Words:     g.sets[o[3]:o[4]:o[4]],
-		Facts:     g.facts[slot],
+// id returns the id of story slot.
+func (g *generation) id(slot uint32) string {
+	if id, ok := g.otherIDs[slot]; ok {
+		return id
 	}
+	return hex.EncodeToString(g.ids[16*slot : 16*slot+16])
+}
+
+// at returns the time of story slot in unix nanoseconds.
+func (g *generation) at(slot uint32) int64 {
+	if g.ats != nil {
+		return g.ats[slot]
+	}
+	return g.start + (int64(g.atHi[slot])<<32 | int64(g.atLo[slot]))
+}
+
+// record returns the record of story slot.
+func (g *generation) record(slot uint32) []byte {
+	end := uint32(len(g.recs))
+	if int(slot)+1 < len(g.offs) {
+		end = g.offs[slot+1]
+	}
+	return g.recs[g.offs[slot]:end]
+}
+
+// pack moves the band entries of g's table into packed.
+func (g *generation) pack() {
+	if g.table.n > 0 && g.packed.repack(&g.table, g.n) {
+		g.table = bandTable{}
+	}
+}
+
+// seal packs g and trims the slack of its slices: g is no longer the
+// newest generation, stories are rarely added to it.
+func (g *generation) seal() {
+	g.pack()
+	g.ids = slices.Clip(slices.Clone(g.ids))
+	g.atLo = slices.Clip(slices.Clone(g.atLo))
+	g.atHi = slices.Clip(slices.Clone(g.atHi))
+	g.ats = slices.Clip(slices.Clone(g.ats))
+	g.recs = slices.Clip(slices.Clone(g.recs))
+	g.offs = slices.Clip(slices.Clone(g.offs))
 }
 
 // Expire forgets the stories older than before: Query no longer returns
@@ -181,7 +303,7 @@ func (x *Index) Expire(before time.Time) {
 	x.cutoff = max(x.cutoff, cut)
 	drop := 0
 	for drop < len(x.gens) && x.gens[drop].start+int64(x.width) <= cut {
-		x.n -= len(x.gens[drop].ids)
+		x.n -= x.gens[drop].n
 		drop++
 	}
 	x.gens = slices.Delete(x.gens, 0, drop)
@@ -197,6 +319,7 @@ type queryScratch struct {
 	found      []uint64 // generation << 32 | slot, of one key
 	seen       map[uint64]struct{}
 	probe      probe
+	words      []uint16 // a candidate's Words
 }
 
 // BandKeys returns the LSH band keys the index files sig under: two
@@ -242,12 +365,15 @@ func (x *Index) QueryCounted(sig Signature) (out []Candidate, verified int) {
 			if g.start+int64(x.width) <= x.cutoff {
 				continue
 			}
-			g.table.lookup(k, func(slot uint32) bool {
-				if g.ats[slot] >= x.cutoff {
+			visit := func(slot uint32) bool {
+				if g.at(slot) >= x.cutoff {
 					qs.found = append(qs.found, uint64(gi)<<32|uint64(slot))
 				}
 				return len(qs.found) < limit
-			})
+			}
+			if g.packed.lookup(k, visit) {
+				g.table.lookup(k, visit)
+			}
 			if len(qs.found) >= limit {
 				break
 			}
@@ -262,9 +388,9 @@ func (x *Index) QueryCounted(sig Signature) (out []Candidate, verified int) {
 			qs.seen[id] = struct{}{}
 			verified++
 			g, slot := x.gens[id>>32], uint32(id)
-			s := qs.probe.compare(g.signature(slot))
+			s := qs.probe.compareRecord(g.record(slot), &qs.words)
 			if x.cfg.Params.Same(s) {
-				out = append(out, Candidate{ID: g.ids[slot], At: time.Unix(0, g.ats[slot]), Scores: s})
+				out = append(out, Candidate{ID: g.id(slot), At: time.Unix(0, g.at(slot)), Scores: s})
 			}
 		}
 	}

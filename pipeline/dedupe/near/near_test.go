@@ -315,8 +315,9 @@ func TestDecodeRefusesUnsortedSets(t *testing.T) {
 	}
 }
 
-// BenchmarkCompare verifies one candidate: with the query's sets as bitsets
-// (what Query does) and, as the baseline, by merging sorted sets (Compare).
+// BenchmarkCompare verifies one candidate: with the query's sets as bitsets,
+// against the candidate's sets as they are and as a record (what Query
+// does), and, as the baseline, by merging sorted sets (Compare).
 func BenchmarkCompare(b *testing.B) {
 	a := Sign(wireTitle, wireSummary)
 	c := Sign("Northern Portugal floods: hundreds of homes under water as rivers burst banks",
@@ -326,6 +327,15 @@ func BenchmarkCompare(b *testing.B) {
 		p.load(a)
 		for b.Loop() {
 			p.compare(c)
+		}
+	})
+	b.Run("record", func(b *testing.B) { // as Query verifies a remembered story
+		var p probe
+		p.load(a)
+		rec := appendRecord(nil, c)
+		var words []uint16
+		for b.Loop() {
+			p.compareRecord(rec, &words)
 		}
 	})
 	b.Run("merge-baseline", func(b *testing.B) {
