@@ -16,7 +16,8 @@ const (
 	// upgraded store resumes where it was).
 	ConsumerDedupe = "dedupe"
 
-	BucketFeeds = "newswire_feeds" // per-feed poll state, key = feed id
+	BucketFeeds  = "newswire_feeds"  // per-feed poll state, key = feed id
+	BucketMemory = "newswire_memory" // object store: snapshots of the story stage's memory
 
 	// HeaderTopics lists an article's topics, comma-separated, on tagged messages.
 	HeaderTopics = "Newswire-Topics"

@@ -63,8 +63,9 @@ func (t Topology) withDefaults() Topology {
 
 // Resources are the handles EnsureTopology created or found.
 type Resources struct {
-	FeedState jetstream.KeyValue // BucketFeeds
-	Topology  Topology           // with defaults applied
+	FeedState jetstream.KeyValue    // BucketFeeds
+	Memory    jetstream.ObjectStore // BucketMemory
+	Topology  Topology              // with defaults applied
 	// Upgraded lists what EnsureTopology removed of a store written by a
 	// version before the one-hop story stage (see upgrade).
 	Upgraded []string
@@ -154,7 +155,21 @@ func EnsureTopology(ctx context.Context, js jetstream.JetStream, t Topology) (*R
 	if err != nil {
 		return nil, err
 	}
-	return &Resources{FeedState: feedState, Topology: t, Upgraded: upgraded}, nil
+	var memory jetstream.ObjectStore
+	err = ensure(ctx, func(ctx context.Context) error {
+		var err error
+		memory, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+			Bucket:      BucketMemory,
+			Description: "newswire story stage memory snapshots",
+			Storage:     jetstream.FileStorage,
+			Replicas:    t.Replicas,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: object store %s: %w", BucketMemory, err)
+	}
+	return &Resources{FeedState: feedState, Memory: memory, Topology: t, Upgraded: upgraded}, nil
 }
 
 func ensureBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {

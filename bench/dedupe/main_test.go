@@ -19,7 +19,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| stories remembered | heap per story |", "| 300 |",
-		"| stories remembered | window load | articles/s |", "| 200 |", "| 400 |",
+		"| stories remembered | load from the stream | snapshot write | restart (snapshot + tail) | articles/s |", "| 200 |", "| 400 |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

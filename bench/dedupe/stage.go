@@ -24,7 +24,9 @@ import (
 
 // stageRun is what one run of the stage measured.
 type stageRun struct {
-	load      time.Duration // Window.Run start → every remembered story indexed
+	load      time.Duration // Window.Run start → every remembered story indexed, read from the stream
+	snapWrite time.Duration // Stage.Snapshot after that load
+	restart   time.Duration // the restarted replica: start → judging, from the snapshot and the stream's tail
 	perSecond float64       // inputs acked per second of the measured window
 	unique    uint64        // published on NEWS_UNIQUE
 	dropped   uint64        // acked without output: copies
@@ -47,8 +49,8 @@ func runStage(ctx context.Context, c config, w io.Writer) error {
 	at := time.Now().UTC()
 	fmt.Fprintf(w, "dedupe stage on embedded JetStream (%s, GOMAXPROCS %d): %s articles per run, %d handled at once; medians of %d runs\n\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), harness.Thousands(c.articles), c.concurrency, c.stageRuns)
-	fmt.Fprintln(w, "| stories remembered | window load | articles/s | unique published (new in input) | duplicates dropped | CPU s / 1,000 articles | peak RSS | heap per remembered story |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| stories remembered | load from the stream | snapshot write | restart (snapshot + tail) | articles/s | unique published (new in input) | duplicates dropped | CPU s / 1,000 articles | peak RSS | heap per remembered story |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for si, n := range c.remembered {
 		pre := filepath.Join(root, fmt.Sprintf("window-%d", n))
 		t0 := time.Now()
@@ -56,7 +58,7 @@ func runStage(ctx context.Context, c config, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("pre-load %d stories: %w", n, err)
 		}
-		fmt.Fprintf(c.progress, "stage: %s stories stored on NEWS_UNIQUE in %s\n", harness.Thousands(n), time.Since(t0).Round(time.Millisecond))
+		fmt.Fprintf(c.progress, "stage: %s stories stored on NEWS_TAGGED in %s\n", harness.Thousands(n), time.Since(t0).Round(time.Millisecond))
 		in, fresh := inputs(c.articles, samples, 42, at)
 		var runs []stageRun
 		for r := 0; r < c.stageRuns; r++ {
@@ -70,8 +72,8 @@ func runStage(ctx context.Context, c config, w io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("%d stories remembered, run %d: %w", n, r+1, err)
 			}
-			fmt.Fprintf(c.progress, "stage: %s remembered, run %d: load %s (RSS then %s), %.0f articles/s, %d unique, %d dropped, %.3f CPU s / 1,000, peak RSS %s; window entries after the run %d (stories %d)\n",
-				harness.Thousands(n), r+1, res.load.Round(time.Millisecond), harness.MiB(res.loadedRSS), res.perSecond, res.unique, res.dropped, res.cpuPer1k, harness.MiB(res.peakRSS), res.entries, n+1+int(res.unique))
+			fmt.Fprintf(c.progress, "stage: %s remembered, run %d: load %s (RSS then %s), snapshot %s, restart %s, %.0f articles/s, %d unique, %d dropped, %.3f CPU s / 1,000, peak RSS %s; window entries after the run %d (stories %d)\n",
+				harness.Thousands(n), r+1, res.load.Round(time.Millisecond), harness.MiB(res.loadedRSS), res.snapWrite.Round(time.Millisecond), res.restart.Round(time.Millisecond), res.perSecond, res.unique, res.dropped, res.cpuPer1k, harness.MiB(res.peakRSS), res.entries, n+1+int(res.unique))
 			runs = append(runs, res)
 		}
 		perStory, err := windowMemory(ctx, pre, n)
@@ -80,7 +82,7 @@ func runStage(ctx context.Context, c config, w io.Writer) error {
 			return fmt.Errorf("%d stories remembered, memory: %w", n, err)
 		}
 		m := medianRun(runs)
-		fmt.Fprintf(w, "| %s | %.1f s | %.0f | %s (%s) | %s | %.3f | %s | %.0f B |\n", harness.Thousands(n), m.load.Seconds(), m.perSecond,
+		fmt.Fprintf(w, "| %s | %.1f s | %.1f s | %.1f s | %.0f | %s (%s) | %s | %.3f | %s | %.0f B |\n", harness.Thousands(n), m.load.Seconds(), m.snapWrite.Seconds(), m.restart.Seconds(), m.perSecond,
 			harness.Thousands(int(m.unique)), harness.Thousands(fresh), harness.Thousands(int(m.dropped)), m.cpuPer1k, harness.MiB(m.peakRSS), perStory)
 	}
 	fmt.Fprintln(w)
@@ -166,7 +168,7 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	var stage *dedupe.Stage
 	tuning := pipeline.RunnerOptions{Concurrency: c.concurrency, MaxDeliver: b.res.Topology.MaxDeliver}
 	start := func() (done <-chan error, stop func() error) {
-		stage = dedupe.New(b.js, dedupe.Options{Memory: near.IndexConfig{Window: configs.Default().Dedupe.Window.D()}, Near: true}, nil, zerolog.Nop())
+		stage = dedupe.New(b.js, dedupe.Options{Memory: near.IndexConfig{Window: configs.Default().Dedupe.Window.D()}, Near: true, Snapshots: b.res.Memory}, nil, zerolog.Nop())
 		rctx, cancel := context.WithCancel(ctx)
 		ch := make(chan error, 1)
 		go func() { ch <- stage.Run(rctx, tuning) }()
@@ -180,6 +182,11 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	}
 	res.load = time.Since(t0)
 	res.loadedRSS = harness.ProcStatus(0, "VmRSS:")
+	t0 = time.Now()
+	if _, err := stage.Snapshot(ctx); err != nil {
+		return res, errors.Join(fmt.Errorf("snapshot: %w", err), stop())
+	}
+	res.snapWrite = time.Since(t0)
 	// One article: the stage judges only once the window has declared
 	// itself caught up (up to a second after the last story is indexed),
 	// which is part of the load, not of the throughput.
@@ -199,12 +206,14 @@ func measureStage(ctx context.Context, b *broker, n int, in []feeds.Article, c c
 	if err != nil {
 		return res, err
 	}
+	t0 = time.Now()
 	done, stop = start()
 	select {
 	case <-stage.Window().Loaded():
 	case err := <-done:
 		return res, fmt.Errorf("stage stopped while loading: %v", err)
 	}
+	res.restart = time.Since(t0)
 	endProfile := func() error { return nil }
 	if profiled {
 		endProfile, err = startProfiles(c.cpuProfile, c.mutexProfile)
@@ -250,6 +259,8 @@ func medianRun(runs []stageRun) stageRun {
 	}
 	return stageRun{
 		load:      time.Duration(pick(func(r stageRun) float64 { return float64(r.load) })),
+		snapWrite: time.Duration(pick(func(r stageRun) float64 { return float64(r.snapWrite) })),
+		restart:   time.Duration(pick(func(r stageRun) float64 { return float64(r.restart) })),
 		perSecond: pick(func(r stageRun) float64 { return r.perSecond }),
 		unique:    uint64(pick(func(r stageRun) float64 { return float64(r.unique) })),
 		dropped:   uint64(pick(func(r stageRun) float64 { return float64(r.dropped) })),

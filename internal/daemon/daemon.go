@@ -210,6 +210,7 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 			NoUpdates: !cfg.Dedupe.Updates,
 			Tagger:    d.tagger,
 			Metrics:   dedupe.NewMetrics(d.reg),
+			Snapshots: d.res.Memory,
 		}, d.metrics, log)
 	}
 	return d, nil

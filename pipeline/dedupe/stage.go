@@ -49,6 +49,7 @@ package dedupe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/nats-io/nats.go"
@@ -81,6 +82,9 @@ type Options struct {
 	Tagger *tag.Tagger
 	// Metrics, when set, counts the stage's judgements.
 	Metrics *Metrics
+	// Snapshots, when set, keeps snapshots of memory (pipeline.BucketMemory),
+	// so that a restart reads one and the stream after it.
+	Snapshots jetstream.ObjectStore
 }
 
 // Stage is the story stage's handler. It is safe for concurrent use.
@@ -99,11 +103,13 @@ type Stage struct {
 
 // New returns a story stage.
 func New(js jetstream.JetStream, opts Options, m *pipeline.Metrics, log zerolog.Logger) *Stage {
+	w := NewWindow(js, opts.Memory, opts.Near, log)
+	w.snaps = opts.Snapshots
 	return &Stage{
 		js: js, opts: opts, metrics: m,
 		log:    log.With().Str("component", StageName).Logger(),
 		order:  pipeline.NewStoreOrder(),
-		window: NewWindow(js, opts.Memory, opts.Near, log),
+		window: w,
 	}
 }
 
@@ -215,7 +221,7 @@ func (s *Stage) conflictKeys(st *story) []uint64 {
 	for _, k := range st.keys {
 		out = append(out, k.Hash&^(1<<63))
 	}
-	if idx := s.window.idx; idx != nil && st.sig != nil {
+	if idx := s.window.bander; idx != nil && st.sig != nil {
 		for _, b := range idx.BandKeys(*st.sig) {
 			out = append(out, 1<<63|uint64(b))
 		}
@@ -254,6 +260,16 @@ func (s *Stage) dropCopy(a *feeds.Article, kind string, o owner) {
 	s.log.Info().Str("article_id", a.ID).Str("guid", a.GUID).Str("feed_id", a.Feed.ID).Str("key", kind).
 		Str("story_id", o.ID).Str("story_feed", o.Feed).Msg("duplicate dropped")
 	s.window.copied(o.slot, a.Feed.ID)
+}
+
+// Snapshot stores a snapshot of the stage's memory now (Options.Snapshots
+// must be set) and returns the NEWS_TAGGED sequence it holds up to. The
+// stage stores one by itself every few minutes while its memory changes.
+func (s *Stage) Snapshot(ctx context.Context) (uint64, error) {
+	if s.window.snaps == nil {
+		return 0, errors.New("dedupe: no store for snapshots (Options.Snapshots)")
+	}
+	return s.window.writeSnapshot(ctx)
 }
 
 // AlsoIn is what the stage counted of the copies of a story.

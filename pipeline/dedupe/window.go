@@ -35,8 +35,11 @@ import (
 // judgement and the sending are serialised by a mutex; how many publishes
 // may be in flight at once is in publish.
 type Window struct {
-	idx        *near.Index // nil: near-duplicates off
+	idx        *near.Index // nil: near-duplicates off; replaced by a snapshot's before judging starts
+	idxConfig  near.IndexConfig
+	bander     *near.Index // the first idx, never replaced: band keys for the store order
 	exact      *exactMemory
+	snaps      jetstream.ObjectStore // where memory snapshots are kept; nil: none
 	js         jetstream.JetStream
 	window     time.Duration
 	maxStories int
@@ -64,6 +67,7 @@ type Window struct {
 	ownMu    sync.Mutex
 	own      map[string]bool // msg ids this process is publishing or published itself, until the follower sees them
 	caughtUp chan struct{}   // closed once the initial catch-up is done
+	snapDone chan uint64     // a snapshot's sequence (0: failed) when its upload ends
 	once     sync.Once
 }
 
@@ -83,10 +87,12 @@ func NewWindow(js jetstream.JetStream, cfg near.IndexConfig, nearDup bool, log z
 		log:        log.With().Str("component", "dedupe-window").Logger(),
 		own:        map[string]bool{},
 		caughtUp:   make(chan struct{}),
+		snapDone:   make(chan uint64, 1),
 		reached:    make(chan struct{}),
 	}
 	if nearDup {
-		w.idx = near.NewIndex(cfg)
+		w.idx, w.idxConfig = near.NewIndex(cfg), cfg
+		w.bander = w.idx
 	}
 	return w
 }
@@ -121,7 +127,13 @@ func (w *Window) Dropped() int {
 // followerInactive.
 func (w *Window) Run(ctx context.Context) error {
 	start := time.Now().Add(-w.window)
-	f, err := w.follow(ctx, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start})
+	from := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start}
+	snapped, loaded := w.loadSnapshot(ctx)
+	if loaded {
+		w.expire(time.Now())
+		from = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: snapped + 1}
+	}
+	f, err := w.follow(ctx, from)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -132,12 +144,18 @@ func (w *Window) Run(ctx context.Context) error {
 	if info, err := w.js.Stream(ctx, pipeline.StreamTagged); err == nil {
 		ci := info.CachedInfo()
 		w.chained.Store(ci.Cluster == nil || ci.Cluster.RaftGroup == "")
-		if st := ci.State; st.Msgs == 0 || st.LastTime.Before(start) {
+		if st := ci.State; st.Msgs == 0 || st.LastTime.Before(start) || loaded && st.LastSeq <= snapped {
 			w.markCaughtUp() // nothing in the window to load
 		}
 	}
 	expire := time.NewTicker(10 * time.Minute)
 	defer expire.Stop()
+	snapshot := time.NewTicker(snapshotCheck)
+	defer snapshot.Stop()
+	snappedAt := time.Now()
+	var writing sync.WaitGroup
+	defer writing.Wait()
+	writingNow := false
 	stalls := 0
 	for ctx.Err() == nil {
 		m, err := f.it.Next(jetstream.NextMaxWait(time.Second))
@@ -176,6 +194,24 @@ func (w *Window) Run(ctx context.Context) error {
 		select {
 		case <-expire.C:
 			w.expire(time.Now())
+		case <-snapshot.C:
+			moved := w.followed.Load() - min(snapped, w.followed.Load())
+			if w.snaps == nil || writingNow || moved == 0 || moved < snapshotTail && time.Since(snappedAt) < snapshotMaxAge {
+				break
+			}
+			writingNow = true
+			writing.Go(func() {
+				seq, err := w.writeSnapshot(ctx)
+				if err != nil && ctx.Err() == nil {
+					w.log.Warn().Err(err).Msg("cannot store a memory snapshot")
+				}
+				w.snapDone <- seq
+			})
+		case seq := <-w.snapDone:
+			writingNow = false
+			if seq > 0 {
+				snapped, snappedAt = seq, time.Now()
+			}
 		default:
 		}
 	}
