@@ -151,7 +151,7 @@ func (x *Index) Add(id string, at time.Time, sig Signature) {
 	if created && g == x.gens[len(x.gens)-1] {
 		// the generations before the new one will rarely change again
 		for _, old := range x.gens[:len(x.gens)-1] {
-			if old.table.n > 0 {
+			if old.table.n > 0 || cap(old.recs) > len(old.recs) {
 				old.seal()
 			}
 		}
@@ -173,11 +173,11 @@ func (x *Index) Add(id string, at time.Time, sig Signature) {
 		d := uint64(t - g.start)
 		g.atLo, g.atHi = append(g.atLo, uint32(d)), append(g.atHi, uint16(d>>32))
 	}
-	if uint64(len(g.recs)) > math.MaxUint32 {
-		panic("near: a generation of the index holds over 4 GiB of records")
-	}
 	g.offs = append(g.offs, uint32(len(g.recs)))
 	g.recs = appendRecord(g.recs, sig)
+	if uint64(len(g.recs)) > math.MaxUint32 { // offs would not reach the next record
+		panic("near: a generation of the index holds over 4 GiB of records")
+	}
 	x.keyBuf, x.minsBuf = x.cfg.Banding.keys(x.keyBuf[:0], sig, x.minsBuf)
 	for _, k := range x.keyBuf {
 		g.table.insert(k, slot, x.cfg.KeyLimit, g.packed.count(k))

@@ -240,17 +240,17 @@ type bitWriter struct {
 func (w *bitWriter) write(v uint64, bits uint) {
 	w.acc |= (v & (1<<bits - 1)) << w.n
 	w.n += bits
-	for w.n >= 8 {
-		w.buf = append(w.buf, byte(w.acc))
-		w.acc >>= 8
-		w.n -= 8
+	if w.n >= 32 {
+		w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(w.acc))
+		w.acc >>= 32
+		w.n -= 32
 	}
 }
 
 // unary appends q zeros and a one.
 func (w *bitWriter) unary(q uint64) {
-	for ; q >= 16; q -= 16 {
-		w.write(0, 16)
+	for ; q >= 31; q -= 31 {
+		w.write(0, 31)
 	}
 	w.write(1<<q, uint(q)+1)
 }
@@ -262,17 +262,23 @@ func (w *bitWriter) rice(s []uint16) {
 	for _, v := range s {
 		d := uint64(int(v) - prev - 1)
 		prev = int(v)
-		w.unary(d >> k)
-		w.write(d, k)
+		if q := d >> k; q+1+uint64(k) <= 32 {
+			w.write(1<<q|(d&(1<<k-1))<<(q+1), uint(q)+1+k)
+		} else {
+			w.unary(q)
+			w.write(d, k)
+		}
 	}
 }
 
-// flush pads the last byte with zeros and returns the slice.
+// flush appends the bits left, the last byte padded with zeros, and
+// returns the slice.
 func (w *bitWriter) flush() []byte {
-	if w.n > 0 {
+	for ; w.n > 0; w.n -= min(w.n, 8) {
 		w.buf = append(w.buf, byte(w.acc))
+		w.acc >>= 8
 	}
-	w.acc, w.n = 0, 0
+	w.acc = 0
 	return w.buf
 }
 
