@@ -245,9 +245,11 @@ func (t *packedTable) each(fn func(e uint64)) {
 }
 
 // repack rebuilds t with its entries and those of tail, for a generation
-// of n stories; it reports false, leaving t as it was, for a generation
-// too large to pack.
-func (t *packedTable) repack(tail *bandTable, n int) bool {
+// of n stories, keeping the first limit entries of a key (the ones of
+// lowest slot: those bandTable.insert would have kept had it counted
+// them all); it reports false, leaving t as it was, for a generation too
+// large to pack.
+func (t *packedTable) repack(tail *bandTable, n, limit int) bool {
 	slotBits := uint(bits.Len(uint(max(n-1, 0))))
 	if slotBits > maxPackedSlotBits {
 		return false
@@ -276,9 +278,28 @@ func (t *packedTable) repack(tail *bandTable, n int) bool {
 		nt.entries[next[h]] = uint32((uint64(key)&lowMask)<<nt.slotBits) | uint32(e)
 		next[h]++
 	})
+	slotMask := uint32(1)<<nt.slotBits - 1
+	w, from := uint32(0), uint32(0)
 	for h := 0; h+1 < len(nt.starts); h++ {
-		slices.Sort(nt.entries[nt.starts[h]:nt.starts[h+1]])
+		b := nt.entries[from:nt.starts[h+1]]
+		from = nt.starts[h+1]
+		slices.Sort(b)
+		nt.starts[h] = w
+		run := 0
+		for i, e := range b {
+			if i > 0 && e&^slotMask == b[i-1]&^slotMask {
+				run++
+			} else {
+				run = 1
+			}
+			if run <= limit {
+				nt.entries[w] = e
+				w++
+			}
+		}
 	}
+	nt.starts[len(nt.starts)-1] = w
+	nt.entries = slices.Clip(nt.entries[:w])
 	*t = nt
 	return true
 }

@@ -21,13 +21,22 @@ import (
 // ids of every shape, a tight KeyLimit, MaxStories and Expire, and on the
 // labelled pairs of dedupe-dev.
 func TestIndexMatchesReference(t *testing.T) {
+	defer func(m int) { minTable = m }(minTable)
+	minTable = 1 << 10 // many packings of the newest generation
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for name, cfg := range map[string]IndexConfig{
-		"default":     {Window: 72 * time.Hour},
-		"key-limit-2": {Window: 72 * time.Hour, KeyLimit: 2},
-		"max-stories": {Window: 72 * time.Hour, Generations: 3, MaxStories: 5000},
-		"wide":        {Window: 1000 * time.Hour, Generations: 2}, // generations wider than atLo, atHi hold
+	for name, c := range map[string]struct {
+		cfg IndexConfig
+		lag time.Duration // of Expire's cut behind the last story, in windows/24
+	}{
+		"default":     {IndexConfig{Window: 72 * time.Hour}, 21},
+		"key-limit-2": {IndexConfig{Window: 72 * time.Hour, KeyLimit: 2}, 21},
+		"max-stories": {IndexConfig{Window: 72 * time.Hour, Generations: 3, MaxStories: 5000}, 21},
+		"wide":        {IndexConfig{Window: 1000 * time.Hour, Generations: 2}, 21}, // generations wider than atLo, atHi hold
+		// the cut inside the newest generation, which holds entries over
+		// the limit (generation.over)
+		"cut-close": {IndexConfig{Window: 72 * time.Hour, KeyLimit: 3}, 1},
 	} {
+		cfg := c.cfg
 		t.Run(name, func(t *testing.T) {
 			x, ref := NewIndex(cfg), newRefIndex(cfg)
 			add := func(id string, at time.Time, sig Signature) {
@@ -52,6 +61,8 @@ func TestIndexMatchesReference(t *testing.T) {
 					id = "0123456789ABCDEF0123456789abcdef" // upper case: kept as it is
 				case 4:
 					id = "00000000000000000000000000000000"
+				case 5:
+					at = at.Add(-cfg.Window * 9 / 10) // late, about the cutoff
 				}
 				sig := Sign(ti, su)
 				add(id, at, sig)
@@ -62,6 +73,13 @@ func TestIndexMatchesReference(t *testing.T) {
 					queries = append(queries, Sign(gen.Copy(ti, su)), sig, Sign(gen.Story()), Sign(ti, ""))
 				}
 				if i == n/2 {
+					compare(t, x, ref, queries)
+				}
+				if i%1500 == 0 { // the cutoff crosses a generation that grows
+					x.Expire(at.Add(-cfg.Window * c.lag / 24))
+					ref.Expire(at.Add(-cfg.Window * c.lag / 24))
+				}
+				if i%3000 == 0 {
 					compare(t, x, ref, queries)
 				}
 			}
@@ -194,21 +212,28 @@ func TestPackedTable(t *testing.T) {
 				}
 			}
 		}
-		var pt packedTable
-		if !pt.repack(&bt, n) {
-			t.Fatal("repack refused")
-		}
-		for _, k := range append(keys, 2, 0xfffffffe) {
-			var want, got []uint32
-			bt.lookup(k, func(s uint32) bool { want = append(want, s); return true })
-			pt.lookup(k, func(s uint32) bool { got = append(got, s); return true })
-			slices.Sort(want) // a bandTable's are in insertion order but for a wrapped probe path
-			if !slices.Equal(got, want) || pt.count(k) != len(want) {
-				t.Fatalf("n=%d key %x: packed %v (count %d), table %v", n, k, got, pt.count(k), want)
+		for _, limit := range []int{16, 2} {
+			var pt packedTable
+			if !pt.repack(&bt, n, limit) {
+				t.Fatal("repack refused")
 			}
-		}
-		if len(pt.entries) != bt.n {
-			t.Errorf("n=%d: %d packed entries, table %d", n, len(pt.entries), bt.n)
+			total := 0
+			for _, k := range append(keys, 2, 0xfffffffe) {
+				var want, got []uint32
+				bt.lookup(k, func(s uint32) bool { want = append(want, s); return true })
+				pt.lookup(k, func(s uint32) bool { got = append(got, s); return true })
+				slices.Sort(want) // a bandTable's are in insertion order but for a wrapped probe path
+				want = want[:min(len(want), limit)]
+				if !slices.Equal(got, want) || pt.count(k) != len(want) {
+					t.Fatalf("n=%d limit %d key %x: packed %v (count %d), table %v", n, limit, k, got, pt.count(k), want)
+				}
+			}
+			for k := range slices.Values(slices.Compact(slices.Sorted(slices.Values(keys)))) {
+				total += pt.count(k)
+			}
+			if limit == 16 && total != bt.n || len(pt.entries) != total {
+				t.Errorf("n=%d limit %d: %d packed entries, %d found, table %d", n, limit, len(pt.entries), total, bt.n)
+			}
 		}
 	}
 }

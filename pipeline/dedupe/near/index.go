@@ -90,6 +90,15 @@ type generation struct {
 	offs     []uint32
 	packed   packedTable
 	table    bandTable
+	// over: table may hold entries of a key beyond KeyLimit counting
+	// those of packed. Add counts a key's entries in table only, sparing
+	// a look-up in packed per key, while every story of the generation is
+	// at or after the cutoff: Query then counts all of a key's entries,
+	// and a generation that holds KeyLimit of them skips the key either
+	// way, so the entries over the limit change no answer. pack drops
+	// them (the latest, which insert would have refused), and so does
+	// settle for a generation the cutoff comes to cross.
+	over bool
 }
 
 // A generation's table is packed when it holds more than minTable entries
@@ -97,10 +106,9 @@ type generation struct {
 // an entry, the packed ones 4, and packing costs a pass over all of them,
 // so every entry is packed about tableShare+1 times over the life of a
 // generation and the table is at most a fifth of it.
-const (
-	minTable   = 1 << 16
-	tableShare = 4
-)
+const tableShare = 4
+
+var minTable = 1 << 16 // a variable for tests
 
 // maxSpan is the widest generation whose times fit atLo and atHi.
 const maxSpan = 1 << 48
@@ -152,7 +160,7 @@ func (x *Index) Add(id string, at time.Time, sig Signature) {
 		// the generations before the new one will rarely change again
 		for _, old := range x.gens[:len(x.gens)-1] {
 			if old.table.n > 0 || cap(old.recs) > len(old.recs) {
-				old.seal()
+				old.seal(x.cfg.KeyLimit)
 			}
 		}
 	}
@@ -179,11 +187,20 @@ func (x *Index) Add(id string, at time.Time, sig Signature) {
 		panic("near: a generation of the index holds over 4 GiB of records")
 	}
 	x.keyBuf, x.minsBuf = x.cfg.Banding.keys(x.keyBuf[:0], sig, x.minsBuf)
+	// KeyLimit per generation: counted in packed only where the count
+	// can matter to Query (see generation.over)
+	exact := g.start < x.cutoff || g.n > 1<<maxPackedSlotBits
 	for _, k := range x.keyBuf {
-		g.table.insert(k, slot, x.cfg.KeyLimit, g.packed.count(k))
+		have := 0
+		if exact {
+			have = g.packed.count(k)
+		}
+		if g.table.insert(k, slot, x.cfg.KeyLimit, have) && !exact && len(g.packed.entries) > 0 {
+			g.over = true
+		}
 	}
 	if g.table.n > max(minTable, len(g.packed.entries)/tableShare) {
-		g.pack()
+		g.pack(x.cfg.KeyLimit)
 	}
 	x.n++
 	for x.cfg.MaxStories > 0 && x.n > x.cfg.MaxStories && len(x.gens) > 1 {
@@ -192,6 +209,17 @@ func (x *Index) Add(id string, at time.Time, sig Signature) {
 		x.cutoff = max(x.cutoff, old.start+int64(x.width))
 		x.gens = slices.Delete(x.gens, 0, 1)
 		x.dropped += old.n
+		x.settle()
+	}
+}
+
+// settle packs the generations the cutoff crosses that hold entries over
+// KeyLimit (generation.over): Query counts only some of their stories.
+func (x *Index) settle() {
+	for _, g := range x.gens {
+		if g.start < x.cutoff && g.over {
+			g.pack(x.cfg.KeyLimit)
+		}
 	}
 }
 
@@ -276,16 +304,17 @@ func (g *generation) record(slot uint32) []byte {
 }
 
 // pack moves the band entries of g's table into packed.
-func (g *generation) pack() {
-	if g.table.n > 0 && g.packed.repack(&g.table, g.n) {
+func (g *generation) pack(limit int) {
+	if g.table.n > 0 && g.packed.repack(&g.table, g.n, limit) {
 		g.table = bandTable{}
+		g.over = false
 	}
 }
 
 // seal packs g and trims the slack of its slices: g is no longer the
 // newest generation, stories are rarely added to it.
-func (g *generation) seal() {
-	g.pack()
+func (g *generation) seal(limit int) {
+	g.pack(limit)
 	g.ids = slices.Clip(slices.Clone(g.ids))
 	g.atLo = slices.Clip(slices.Clone(g.atLo))
 	g.atHi = slices.Clip(slices.Clone(g.atHi))
@@ -301,6 +330,7 @@ func (x *Index) Expire(before time.Time) {
 	defer x.mu.Unlock()
 	cut := before.UnixNano()
 	x.cutoff = max(x.cutoff, cut)
+	defer x.settle()
 	drop := 0
 	for drop < len(x.gens) && x.gens[drop].start+int64(x.width) <= cut {
 		x.n -= x.gens[drop].n
