@@ -18,8 +18,8 @@ import (
 // times, scores and order, and the same count of verified candidates, for
 // copies, new stories and remembered ones, on synthetic stories spread over
 // several generations, stories that arrive late into packed generations,
-// ids of every shape, a tight KeyLimit, MaxStories and Expire, and on the
-// labelled pairs of dedupe-dev.
+// ids of every shape, a tight KeyLimit, MaxStories, Expire (its cut inside
+// the newest generation too), and on the labelled pairs of dedupe-dev.
 func TestIndexMatchesReference(t *testing.T) {
 	defer func(m int) { minTable = m }(minTable)
 	minTable = 1 << 10 // many packings of the newest generation

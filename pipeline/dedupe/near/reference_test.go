@@ -1,7 +1,7 @@
 package near
 
 // The Index as it was before its generations were compacted (commit
-// 752d37f): every story's id, time and sets as they are, every band
+// 1c045b0): every story's id, time and sets as they are, every band
 // table a hash table. TestIndexMatchesReference holds the Index to the
 // same answers.
 
@@ -16,16 +16,7 @@ func newRefIndex(cfg IndexConfig) *refIndex {
 	return &refIndex{cfg: x.cfg, width: x.width}
 }
 
-// Index remembers the signatures of recent stories and finds the ones a
-// new story duplicates. It is safe for concurrent use: Query takes a read
-// lock, Add and Expire a write lock.
-//
-// Stories live in generations, one per Window/Generations of their time
-// (Add's at): Expire drops whole generations, so expiry costs nothing per
-// story, and from then on Query ignores stories older than Expire's cut,
-// so the window is exact while memory is released a generation at a time.
-// Every generation costs one probe per band and query: few generations
-// keep Query fast (BenchmarkQuery), many release memory sooner.
+// refIndex is Index as it was (see the top of this file).
 type refIndex struct {
 	cfg     IndexConfig
 	width   time.Duration // of one generation
