@@ -27,17 +27,17 @@ type TopicMatch struct {
 type DedupeInfo struct {
 	ContentHash string `json:"content_hash,omitempty"`
 	SimHash     string `json:"simhash,omitempty"`
-	// MinHash is the near-duplicate signature of title and summary
-	// (pipeline/dedupe/near), which dedupe replicas share through
-	// NEWS_UNIQUE.
+	// MinHash was the near-duplicate signature of title and summary
+	// (pipeline/dedupe/near); it now travels in the Newswire-Signature
+	// header and stays empty. Stories stored by earlier versions carry it.
 	MinHash string `json:"minhash,omitempty"`
 }
 
 // Article is the message every stage reads and writes (schema
 // newswire.article.v1, see schema/article.v1.json). Times are UTC.
 //
-// Topics is nil on the raw and unique streams and non-nil (possibly empty)
-// once the tag stage has seen the article, so "topics": [] on the wire means
+// Topics is nil on the raw stream and non-nil (possibly empty) once the
+// story stage has tagged the article, so "topics": [] on the wire means
 // "tagged, matched nothing".
 type Article struct {
 	Schema      string       `json:"schema"`

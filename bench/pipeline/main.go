@@ -56,6 +56,7 @@ type config struct {
 	corpus   string
 	seed     uint64
 	floor    bool
+	memLimit string // GOMEMLIMIT of the daemon (not of this process)
 
 	cpuProfile   string
 	mutexProfile string
@@ -77,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.bin, "bin", "", "a newswire binary to run instead of building one")
 	fs.StringVar(&c.corpus, "corpus", "", "folder of real feed documents whose text the articles recombine (default: ../shared/corpus/feeds next to the repository); generated text when absent")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the generated articles")
+	fs.StringVar(&c.memLimit, "memlimit", "", "the daemon's GOMEMLIMIT (a soft limit of its Go heap, e.g. 448MiB); this process keeps its own")
 	fs.BoolVar(&c.floor, "floor", false, "also measure the broker floor: this process making the story stage's broker calls (publishes, acks) with none of its work, on the daemon's server (floor.go)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "with -daemon inproc: write a CPU profile of the daemon during the first pipeline run (first -sync setting) to this file")
 	fs.StringVar(&c.mutexProfile, "mutexprofile", "", "with -daemon inproc: write a mutex contention profile of the same window to this file")

@@ -53,7 +53,11 @@ func startDaemon(ctx context.Context, c config, bin, dir, side, sync string, pro
 		if sync != "default" {
 			extra = "    sync_interval: " + sync + "\n"
 		}
-		hd, err := harness.StartWith(bin, dir, harness.Options{EmbeddedExtra: extra, Args: []string{"--only", only}})
+		var env []string
+		if c.memLimit != "" {
+			env = []string{"GOMEMLIMIT=" + c.memLimit}
+		}
+		hd, err := harness.StartWith(bin, dir, harness.Options{EmbeddedExtra: extra, Args: []string{"--only", only}, Env: env})
 		if err != nil {
 			return nil, err
 		}
@@ -76,6 +80,9 @@ func startDaemon(ctx context.Context, c config, bin, dir, side, sync string, pro
 		}
 		cmd := exec.Command(self, args...)
 		cmd.Env = append(os.Environ(), childEnv)
+		if c.memLimit != "" {
+			cmd.Env = append(cmd.Env, "GOMEMLIMIT="+c.memLimit)
+		}
 		cmd.Stdout, cmd.Stderr = logFile, logFile
 		if err := cmd.Start(); err != nil {
 			logFile.Close()

@@ -35,6 +35,9 @@ func printTable(out io.Writer, c config, w *workload, results map[string][]resul
 	if c.daemon == "inproc" {
 		daemon = "this command in -mode daemon (the embedded server and the stages wired as cmd/newswire does, in one process)"
 	}
+	if c.memLimit != "" {
+		daemon += ", GOMEMLIMIT=" + c.memLimit
+	}
 	fmt.Fprintf(&b, "Machine: %s, %d CPUs, %s. Daemon: %s; a fresh store per run.\n", harness.CPUModel(), runtime.NumCPU(), runtime.Version(), daemon)
 	fmt.Fprintf(&b, "Articles: %s on news.raw.<feed> (%d feeds): %s.\n", harness.Thousands(len(w.msgs)), benchFeeds, w.mix())
 	runs := "Medians of %d runs"

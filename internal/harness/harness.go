@@ -85,6 +85,7 @@ type Options struct {
 	PollExtra     string   // YAML lines under poll:, indented two spaces
 	EmbeddedExtra string   // YAML lines under nats.embedded:, indented four spaces
 	Args          []string // added to `run --config FILE --log-format json`, e.g. --only dedupe,tag
+	Env           []string // added to the daemon's environment, e.g. GOMEMLIMIT=448MiB
 }
 
 // StartWith writes a config in dir as o says and starts `bin run` on it.
@@ -113,6 +114,9 @@ func StartWith(bin, dir string, o Options) (*Daemon, error) {
 	}
 	cmd := exec.Command(bin, append([]string{"run", "--config", cfg, "--log-format", "json"}, o.Args...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if len(o.Env) > 0 {
+		cmd.Env = append(os.Environ(), o.Env...)
+	}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, err
