@@ -113,9 +113,14 @@ func TestIndexMatchesReference(t *testing.T) {
 	})
 }
 
+// querier is an index as compare asks it.
+type querier interface {
+	QueryCounted(Signature) ([]Candidate, int)
+}
+
 // compare fails t unless x and ref answer queries alike, and returns how
 // many candidates they found.
-func compare(t *testing.T, x *Index, ref *refIndex, queries []Signature) (found int) {
+func compare(t *testing.T, x, ref querier, queries []Signature) (found int) {
 	t.Helper()
 	for i, q := range queries {
 		got, gotN := x.QueryCounted(q)
