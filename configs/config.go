@@ -56,6 +56,10 @@ type Embedded struct {
 // HTTP configures the metrics and health listener.
 type HTTP struct {
 	Listen string `yaml:"listen"` // default 127.0.0.1:8080
+	// PerFeedMetrics exports the per-feed series (newswire_feed_*,
+	// newswire_dedupe_articles_total{feed}); default true. With very long
+	// feed lists (five series a feed) turn it off: the aggregates stay.
+	PerFeedMetrics bool `yaml:"per_feed_metrics"`
 }
 
 // Poll configures the poller.

@@ -23,7 +23,7 @@ const DefaultUserAgent = "newswire/0.1 (+https://github.com/newswire/newswire)"
 func Default() *Config {
 	return &Config{
 		NATS: NATS{Replicas: 1, Embedded: Embedded{Listen: "127.0.0.1:4222", StoreDir: "data/nats"}},
-		HTTP: HTTP{Listen: "127.0.0.1:8080"},
+		HTTP: HTTP{Listen: "127.0.0.1:8080", PerFeedMetrics: true},
 		Poll: Poll{
 			Interval:    Duration(5 * time.Minute),
 			Timeout:     Duration(20 * time.Second),

@@ -26,7 +26,7 @@ func TestLoadGood(t *testing.T) {
 	}
 	want := &Config{
 		NATS: NATS{Replicas: 1, Embedded: Embedded{Listen: "127.0.0.1:14222", StoreDir: abs(t, "testdata/store")}},
-		HTTP: HTTP{Listen: ":18080"},
+		HTTP: HTTP{Listen: ":18080", PerFeedMetrics: true},
 		Poll: Poll{
 			Interval:     Duration(2 * time.Minute),
 			Timeout:      Duration(15 * time.Second),

@@ -65,6 +65,19 @@ func newHealth(reg prometheus.Registerer) *Health {
 	return h
 }
 
+// Start makes component's series exist at zero.
+func (h *Health) Start(component string) {
+	if h == nil {
+		return
+	}
+	for _, kind := range []string{KindStorageFull, KindUnavailable, KindTimeout, KindTooLarge, KindOther} {
+		h.errors.WithLabelValues(component, kind)
+	}
+	for _, kind := range []string{KindStorageFull, KindUnavailable} {
+		h.gauge.WithLabelValues(component, kind)
+	}
+}
+
 // Fail records a failed broker request of component. It reports whether the
 // failure started a blocked condition (so the caller logs it once, loudly).
 func (h *Health) Fail(component string, err error) bool {

@@ -17,6 +17,7 @@ type Metrics struct {
 
 	health   *Health
 	inflight *prometheus.GaugeVec
+	pending  *prometheus.GaugeVec
 }
 
 // NewMetrics creates the series and registers them with reg.
@@ -31,10 +32,35 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Articles published per stage (poll: raw, dedupe: tagged stories).",
 		}, []string{"stage"}),
 	}
-	reg.MustRegister(m.Messages, m.Published)
+	m.pending = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "newswire_stage_pending_messages",
+		Help: "Messages waiting for a stage: not yet delivered or delivered and not yet acked on its durable consumer (its lag), read every 10 s.",
+	}, []string{"stage"})
+	reg.MustRegister(m.Messages, m.Published, m.pending)
 	m.health = newHealth(reg)
 	m.inflight = newInflightGauge(reg)
 	return m
+}
+
+// StartStage makes stage's series exist at zero before its first message,
+// so that rates and alerts see a stage that has done nothing yet.
+func (m *Metrics) StartStage(stage string) {
+	if m == nil {
+		return
+	}
+	for _, result := range []string{"ok", "retry", "dead"} {
+		m.Messages.WithLabelValues(stage, result)
+	}
+	m.Published.WithLabelValues(stage)
+	m.inflight.WithLabelValues(stage)
+	m.pending.WithLabelValues(stage)
+	m.health.Start(stage)
+}
+
+func (m *Metrics) setPending(stage string, n uint64) {
+	if m != nil {
+		m.pending.WithLabelValues(stage).Set(float64(n))
+	}
 }
 
 func (m *Metrics) setOldestInflight(stage string, age time.Duration) {

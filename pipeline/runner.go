@@ -117,6 +117,10 @@ func (r *Runner) Run(ctx context.Context) error {
 	watched := make(chan struct{})
 	defer func() { stopWatch(); <-watched }()
 	go func() { defer close(watched); r.watch(watchCtx, watchInterval) }()
+	r.metrics.StartStage(r.opts.Stage)
+	lagCtx, stopLag := context.WithCancel(ctx)
+	defer stopLag()
+	go r.watchLag(lagCtx, cons, lagInterval)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for ctx.Err() == nil {
@@ -268,6 +272,30 @@ const deadLetterTimeout = 10 * time.Second
 
 // deadHeaderRoom is what a dead letter's headers may take beside its body.
 const deadHeaderRoom = 8 << 10
+
+// lagInterval is how often a Runner reads its consumer's lag.
+const lagInterval = 10 * time.Second
+
+// watchLag reports the messages waiting on the Runner's consumer
+// (newswire_stage_pending_messages) every interval until ctx is done: one
+// consumer-info request, with a short deadline, off the message path.
+func (r *Runner) watchLag(ctx context.Context, cons jetstream.Consumer, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		actx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		info, err := cons.Info(actx)
+		cancel()
+		if err == nil {
+			r.metrics.setPending(r.opts.Stage, info.NumPending+uint64(info.NumAckPending))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
 
 // watchInterval is how often a Runner looks at its oldest message.
 const watchInterval = time.Second

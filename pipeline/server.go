@@ -132,7 +132,10 @@ type serverLogger struct {
 	onWarning func(string)
 }
 
-func (l serverLogger) Noticef(format string, v ...any) { l.log.Info().Msgf(format, v...) }
+// Noticef logs the server's notices (its start-up banner is about 25 of
+// them) at debug level: newswire says at info what matters (the store, the
+// URL, readiness); warnings and errors stay at their levels.
+func (l serverLogger) Noticef(format string, v ...any) { l.log.Debug().Msgf(format, v...) }
 func (l serverLogger) Warnf(format string, v ...any) {
 	l.log.Warn().Msgf(format, v...)
 	l.report(format, v)

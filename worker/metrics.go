@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/newswire/newswire/feeds"
 )
 
 // Metrics are the poller's Prometheus series; a nil *Metrics records nothing.
@@ -19,12 +21,17 @@ type Metrics struct {
 	Duration  prometheus.Histogram   // newswire_poll_duration_seconds
 	Published prometheus.Counter     // articles published on news.raw.*
 
+	// perFeed: the per-feed series are exported (metrics.per_feed); the
+	// aggregate newswire_feeds{state} always is.
+	perFeed bool
+
 	mu    sync.Mutex
 	feeds map[string]*feedSeries
 }
 
 // feedSeries is what the per-feed series report for one feed.
 type feedSeries struct {
+	polled    bool // polled by this process since it started
 	errors    int
 	interval  float64 // seconds
 	lastPoll  float64 // Unix seconds
@@ -42,11 +49,23 @@ var (
 		"Unix time of the feed's last poll.", []string{"feed"}, nil)
 	descFeedPublished = prometheus.NewDesc("newswire_feed_articles_published_total",
 		"Articles this process published from the feed.", []string{"feed"}, nil)
+	descFeeds = prometheus.NewDesc("newswire_feeds",
+		"Feeds this process polls, by state: ok (last poll succeeded), failing, never (not polled since it started).", []string{"state"}, nil)
 )
+
+// pollResults are the results newswire_polls_total starts with at zero:
+// the successes and every error class.
+var pollResults = []string{"ok", "not_modified", "unchanged",
+	string(feeds.ClassNetwork), string(feeds.ClassTimeout), string(feeds.ClassDNS), string(feeds.ClassTLS),
+	string(feeds.ClassHTTP4xx), string(feeds.ClassHTTP5xx), string(feeds.ClassHTTP429), string(feeds.ClassRedirect),
+	string(feeds.ClassTooLarge), string(feeds.ClassBlocked), string(feeds.ClassBadURL), string(feeds.ClassParse),
+	string(feeds.ClassNotFeed), string(feeds.ClassUnknown)}
 
 // NewMetrics registers the poll series with reg. published is the counter
 // the poller adds its raw articles to (shared with the other stages' vector).
-func NewMetrics(reg prometheus.Registerer, published prometheus.Counter) *Metrics {
+// perFeed exports the per-feed series (newswire_feed_*); without it only
+// their aggregate newswire_feeds{state} is, for very long feed lists.
+func NewMetrics(reg prometheus.Registerer, published prometheus.Counter, perFeed bool) *Metrics {
 	m := &Metrics{
 		Polls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newswire_polls_total",
@@ -58,10 +77,26 @@ func NewMetrics(reg prometheus.Registerer, published prometheus.Counter) *Metric
 			Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 10),
 		}),
 		Published: published,
+		perFeed:   perFeed,
 		feeds:     map[string]*feedSeries{},
+	}
+	for _, r := range pollResults {
+		m.Polls.WithLabelValues(r)
 	}
 	reg.MustRegister(m.Polls, m.Duration, (*feedCollector)(m))
 	return m
+}
+
+// known records a feed the poller now schedules: state never until polled.
+func (m *Metrics) known(id string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.feeds[id] == nil {
+		m.feeds[id] = &feedSeries{}
+	}
 }
 
 func (m *Metrics) poll(result string, seconds float64) {
@@ -87,6 +122,7 @@ func (m *Metrics) feed(id string, st *FeedState, n int) {
 		s = &feedSeries{}
 		m.feeds[id] = s
 	}
+	s.polled = true
 	s.errors = st.Errors
 	s.interval = st.IntervalSeconds
 	s.lastPoll = float64(st.LastPoll.UnixMilli()) / 1000
@@ -108,7 +144,7 @@ func (m *Metrics) forget(id string) {
 type feedCollector Metrics
 
 func (c *feedCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descFeedUp, descFeedErrors, descFeedInterval, descFeedLastPoll, descFeedPublished} {
+	for _, d := range []*prometheus.Desc{descFeedUp, descFeedErrors, descFeedInterval, descFeedLastPoll, descFeedPublished, descFeeds} {
 		ch <- d
 	}
 }
@@ -125,7 +161,27 @@ func (c *feedCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	c.mu.Unlock()
 	gauge := prometheus.GaugeValue
+	var ok, failing, never float64
 	for _, r := range rows {
+		switch {
+		case !r.s.polled:
+			never++
+		case r.s.errors == 0:
+			ok++
+		default:
+			failing++
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(descFeeds, gauge, ok, "ok")
+	ch <- prometheus.MustNewConstMetric(descFeeds, gauge, failing, "failing")
+	ch <- prometheus.MustNewConstMetric(descFeeds, gauge, never, "never")
+	if !c.perFeed {
+		return
+	}
+	for _, r := range rows {
+		if !r.s.polled {
+			continue
+		}
 		up := 0.0
 		if r.s.errors == 0 {
 			up = 1

@@ -350,6 +350,7 @@ func (p *Poller) Sync(specs []FeedSpec) {
 	var added []*feedTask
 	for id, s := range want {
 		if _, ok := p.tasks[id]; !ok {
+			p.opts.Metrics.known(id)
 			t := newFeedTask(p, s)
 			p.tasks[id] = t
 			added = append(added, t)

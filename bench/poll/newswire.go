@@ -66,7 +66,7 @@ func newswireSide(ctx context.Context, c config, urls []string) (p poller, err e
 	}
 	reg := prometheus.NewRegistry() // what the daemon's /metrics would serve
 	metrics := pipeline.NewMetrics(reg)
-	pm := worker.NewMetrics(reg, metrics.Published.WithLabelValues("poll"))
+	pm := worker.NewMetrics(reg, metrics.Published.WithLabelValues("poll"), true)
 	s.polls = prometheus.NewRegistry()
 	s.polls.MustRegister(pm.Polls)
 	poll := configs.Default().Poll // the shipped settings, but for what the benchmark pins

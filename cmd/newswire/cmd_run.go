@@ -154,6 +154,7 @@ func reload(d *daemon.Daemon, path string, getenv func(string) string, log zerol
 	cfg, rules, err := loadAll(path, getenv)
 	if err != nil {
 		log.Error().Err(err).Msg("reload failed; keeping the running configuration")
+		d.ReloadFailed()
 		return nil, false
 	}
 	d.Reload(cfg, rules)

@@ -134,6 +134,15 @@ func TestRunEndToEnd(t *testing.T) {
 		`newswire_articles_published_total{stage="poll"} 7`,
 		`newswire_articles_published_total{stage="dedupe"} 6`,
 		`newswire_topic_articles_total{topic="ceasefire"} 2`,
+		`newswire_topic_articles_total{topic="sanctions"} `, // every topic of the rules, at zero or more
+		`newswire_build_info{goversion="go`,
+		`newswire_stage_pending_messages{stage="dedupe"} `,
+		`newswire_stage_messages_total{result="dead",stage="dedupe"} 0`,
+		`newswire_broker_errors_total{component="poll",kind="storage_full"} 0`,
+		`newswire_polls_total{result="dns"} 0`,
+		`newswire_feeds{state="ok"} 2`,
+		`newswire_reloads_total 0`,
+		`newswire_reload_failures_total 0`,
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -35,6 +35,7 @@ import (
 
 	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/feeds"
+	"github.com/newswire/newswire/internal/buildinfo"
 	"github.com/newswire/newswire/pipeline"
 	"github.com/newswire/newswire/pipeline/dedupe"
 	"github.com/newswire/newswire/pipeline/dedupe/near"
@@ -103,6 +104,21 @@ type Daemon struct {
 
 	httpLn net.Listener
 	ready  atomic.Bool
+
+	reloads, reloadFailures prometheus.Counter
+}
+
+// buildInfo is newswire_build_info: 1, labelled with what is running.
+func buildInfo() prometheus.Collector {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "newswire_build_info",
+		Help: "1, labelled with the version, VCS revision and Go version of the running binary.",
+		ConstLabels: prometheus.Labels{
+			"version": buildinfo.Version(), "revision": buildinfo.Revision(), "goversion": buildinfo.GoVersion(),
+		},
+	})
+	g.Set(1)
+	return g
 }
 
 // NATSURL is the URL other processes use to reach the daemon's broker.
@@ -124,8 +140,11 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 			d.Close()
 		}
 	}()
-	d.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
 	d.metrics = pipeline.NewMetrics(d.reg)
+	d.reloads = prometheus.NewCounter(prometheus.CounterOpts{Name: "newswire_reloads_total", Help: "Configuration reloads applied (SIGHUP or a changed file)."})
+	d.reloadFailures = prometheus.NewCounter(prometheus.CounterOpts{Name: "newswire_reload_failures_total", Help: "Reloads refused because the new configuration or rules were invalid; the daemon kept what it had."})
+	d.reg.MustRegister(d.reloads, d.reloadFailures)
 
 	d.httpLn, err = net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
@@ -195,7 +214,8 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 	}
 
 	if p.Poll {
-		m := worker.NewMetrics(d.reg, d.metrics.Published.WithLabelValues("poll"))
+		d.metrics.Health().Start("poll")
+		m := worker.NewMetrics(d.reg, d.metrics.Published.WithLabelValues("poll"), cfg.HTTP.PerFeedMetrics)
 		d.poller, err = NewPoller(cfg.Poll, pipeline.NewRawPublisher(d.js).ReportTo(d.metrics.Health()), d.res.FeedState, m, log)
 		if err != nil {
 			return nil, err
@@ -209,7 +229,7 @@ func New(ctx context.Context, cfg *configs.Config, rules *tag.Rules, p Parts, de
 			Near:      cfg.Dedupe.Near,
 			NoUpdates: !cfg.Dedupe.Updates,
 			Tagger:    d.tagger,
-			Metrics:   dedupe.NewMetrics(d.reg),
+			Metrics:   dedupe.NewMetrics(d.reg, cfg.HTTP.PerFeedMetrics),
 			Snapshots: d.res.Memory,
 		}, d.metrics, log)
 	}
@@ -298,6 +318,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 // rules are swapped atomically. Settings that need a restart (NATS, HTTP,
 // poll limits) are logged and ignored.
 func (d *Daemon) Reload(cfg *configs.Config, rules *tag.Rules) {
+	d.reloads.Inc()
 	if d.poller != nil {
 		d.poller.Sync(feedSpecs(cfg))
 	}
@@ -309,6 +330,10 @@ func (d *Daemon) Reload(cfg *configs.Config, rules *tag.Rules) {
 	}
 	d.log.Info().Int("feeds", len(cfg.Feeds)).Str("rules_version", rulesVersion(rules)).Msg("configuration reloaded")
 }
+
+// ReloadFailed counts a reload refused because the new files were invalid
+// (newswire_reload_failures_total); the caller logs why.
+func (d *Daemon) ReloadFailed() { d.reloadFailures.Inc() }
 
 func rulesVersion(r *tag.Rules) string {
 	if r == nil {

@@ -6,11 +6,12 @@ import "github.com/prometheus/client_golang/prometheus"
 // nothing.
 type Metrics struct {
 	duplicates *prometheus.CounterVec // newswire_duplicates_total{key}
-	judged     *prometheus.CounterVec // newswire_dedupe_articles_total{feed,result}
+	judged     *prometheus.CounterVec // newswire_dedupe_articles_total{feed,result}; nil without per-feed series
 }
 
-// NewMetrics creates the stage's series and registers them with reg.
-func NewMetrics(reg prometheus.Registerer) *Metrics {
+// NewMetrics creates the stage's series and registers them with reg;
+// perFeed adds the per-feed newswire_dedupe_articles_total.
+func NewMetrics(reg prometheus.Registerer, perFeed bool) *Metrics {
 	m := &Metrics{
 		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newswire_duplicates_total",
@@ -21,7 +22,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Articles the dedupe stage judged, per feed, by result (unique, duplicate, update): how often a feed only repeats others.",
 		}, []string{"feed", "result"}),
 	}
-	reg.MustRegister(m.duplicates, m.judged)
+	for _, key := range []string{"guid", "url", "content", "near"} {
+		m.duplicates.WithLabelValues(key)
+	}
+	reg.MustRegister(m.duplicates)
+	if perFeed {
+		reg.MustRegister(m.judged)
+	} else {
+		m.judged = nil
+	}
 	return m
 }
 
@@ -31,7 +40,9 @@ func (m *Metrics) judge(feed, result, key string) {
 	if m == nil {
 		return
 	}
-	m.judged.WithLabelValues(feed, result).Inc()
+	if m.judged != nil {
+		m.judged.WithLabelValues(feed, result).Inc()
+	}
 	if result == "duplicate" {
 		m.duplicates.WithLabelValues(key).Inc()
 	}

@@ -22,3 +22,9 @@ func (m *Metrics) topic(name string) {
 		m.topics.WithLabelValues(name).Inc()
 	}
 }
+
+func (m *Metrics) start(name string) {
+	if m != nil {
+		m.topics.WithLabelValues(name)
+	}
+}

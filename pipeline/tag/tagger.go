@@ -28,12 +28,18 @@ type Tagger struct {
 // topic in counts (nil: not counted).
 func NewTagger(rules *Rules, counts *Metrics) *Tagger {
 	t := &Tagger{counts: counts}
-	t.rules.Store(rules)
+	t.SetRules(rules)
 	return t
 }
 
-// SetRules replaces the rules for stories tagged from now on.
-func (t *Tagger) SetRules(r *Rules) { t.rules.Store(r) }
+// SetRules replaces the rules for stories tagged from now on; their
+// topics' series exist from now on, at zero until a story matches.
+func (t *Tagger) SetRules(r *Rules) {
+	t.rules.Store(r)
+	for _, name := range r.Topics() {
+		t.counts.start(name)
+	}
+}
 
 // Rules returns the rules in use.
 func (t *Tagger) Rules() *Rules { return t.rules.Load() }
