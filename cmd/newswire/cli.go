@@ -58,6 +58,7 @@ type env struct {
 func commands() []command {
 	return []command{
 		{"run", "run the daemon: poll, dedupe, tag, publish", cmdRun},
+		{"demo", "run the daemon on sample feeds it serves itself: news flowing, offline", cmdDemo},
 		{"subscribe", "print tagged articles of topics as they arrive", cmdSubscribe},
 		{"feeds", "list, add, remove, import or export feeds", cmdFeeds},
 		{"topics", "list topics, or test why a text matches", cmdTopics},
