@@ -112,4 +112,3 @@ func demoConfig(cfg *configs.Config, feedsURL, storeDir string, every time.Durat
 	cfg.FeedsFile = ""
 	cfg.Dedupe.Window = configs.Duration(max(time.Minute, time.Duration(demofeeds.Stories()-2)*every))
 }
-
