@@ -134,8 +134,8 @@ func TestNetworkOutageIsNotHeldAgainstFeeds(t *testing.T) {
 		if st.Errors > 2 {
 			t.Errorf("%s: %d consecutive errors counted during an outage (last error %q)", id, st.Errors, st.LastError)
 		}
-		if !strings.Contains(st.LastError, "network down") {
-			t.Errorf("%s: last error %q, want it to say the network is down; polls %d history %+v", id, st.LastError, st.Polls, st.History)
+		if !strings.HasPrefix(st.LastError, "network down") || st.State != worker.StateOffline {
+			t.Errorf("%s: state %q, last error %q; want offline, the error starting with the network being down (status cuts it at 80 characters); polls %d history %+v", id, st.State, st.LastError, st.Polls, st.History)
 		}
 	}
 }

@@ -117,7 +117,8 @@ func (t *feedTask) schedule(st *FeedState, o outcome, err error, now time.Time) 
 	case o.outage:
 		// Every host fails: the network is down, not the feed. Keep the
 		// feed's record clean and try again at its normal interval.
-		st.LastError = err.Error() + " (network down: not counted against the feed)"
+		st.State = StateOffline
+		st.LastError = "network down (every feed fails; not counted against this one): " + err.Error()
 		next = nextDue(now, t.phase.Load(), iv, t.p.gap)
 	case o.class == classPublish:
 		// The broker refused the articles (out of storage, unavailable):

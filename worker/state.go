@@ -26,6 +26,7 @@ const (
 	StateFailing = "failing" // the last poll failed; retried with backoff
 	StateGone    = "gone"    // the server said 410 Gone; retried at the backoff cap
 	StatePaused  = "paused"  // waiting out a Retry-After
+	StateOffline = "offline" // every host failed at once: the network is down, not the feed
 )
 
 // FeedState is what newswire remembers about a feed between polls,

@@ -73,7 +73,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 // statusRow is one feed in `newswire status`, and its object in --json.
 type statusRow struct {
 	ID    string `json:"id"`
-	State string `json:"state"` // ok, failing, gone, paused; new: not polled yet; removed: no longer configured
+	State string `json:"state"` // ok, failing, offline, gone, paused; new: not polled yet; removed: no longer configured
 
 	LastPoll   time.Time `json:"last_poll,omitzero"`
 	LastResult string    `json:"last_result,omitempty"` // ok, not_modified, unchanged, or an error class
@@ -153,7 +153,7 @@ func statusRows(states map[string]worker.FeedState, cfg *configs.Config) []statu
 // first, then gone and paused ones, feeds not polled yet, healthy feeds,
 // and leftovers of removed feeds last.
 func stateRank(state string) int {
-	order := []string{worker.StateFailing, worker.StateGone, worker.StatePaused, "new", worker.StateOK, "removed"}
+	order := []string{worker.StateFailing, worker.StateOffline, worker.StateGone, worker.StatePaused, "new", worker.StateOK, "removed"}
 	if i := slices.Index(order, state); i >= 0 {
 		return i
 	}
