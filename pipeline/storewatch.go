@@ -85,6 +85,10 @@ func OpenStoreWatch(dir string, reg prometheus.Registerer, log zerolog.Logger) (
 			Help: "1 while a stream has damage an operator has not acknowledged (newswire status --ack-damage).",
 		}, []string{"stream"}),
 	}
+	for _, stream := range watchedStreams {
+		w.total.WithLabelValues(stream)
+		w.damaged.WithLabelValues(stream)
+	}
 	reg.MustRegister(w.total, w.damaged)
 	data, err := os.ReadFile(w.path)
 	switch {
