@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -293,7 +294,7 @@ func TestStatusTail(t *testing.T) {
 	feeds := newTestFeeds(t)
 	td := startTestDaemon(t, threeFeeds(feeds.URL))
 	for _, bad := range []string{"", "a.b", "news.>", "*", "x y"} {
-		if code, _ := td.get(t, "/tail?topic="+urlQuery(bad)); code != http.StatusBadRequest {
+		if code, _ := td.get(t, "/tail?topic="+url.QueryEscape(bad)); code != http.StatusBadRequest {
 			t.Errorf("/tail?topic=%q = %d, want 400", bad, code)
 		}
 	}
@@ -355,8 +356,6 @@ func TestStatusTail(t *testing.T) {
 		t.Errorf("tail event = %+v", ev)
 	}
 }
-
-func urlQuery(s string) string { return strings.NewReplacer(" ", "%20", ">", "%3E", "*", "%2A").Replace(s) }
 
 // The offline banner shows when many feeds fail with network errors at
 // once, not for one feed.

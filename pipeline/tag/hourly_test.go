@@ -11,7 +11,7 @@ func TestHourlyCounts(t *testing.T) {
 	h.Add("ceasefire", now, 2)
 	h.Add("ceasefire", now.Add(-time.Hour), 1)
 	h.Add("ceasefire", now.Add(-23*time.Hour), 4)
-	h.Add("ceasefire", now.Add(-24*time.Hour), 8) // out of the window
+	h.Add("ceasefire", now.Add(-24*time.Hour), 8)  // out of the window
 	h.Add("sanctions", now.Add(-30*time.Hour), 1)  // out of the window: not listed
 	h.Add("ceasefire", now.Add(-48*time.Hour), 16) // older than its slot's hour: dropped
 
