@@ -97,13 +97,19 @@ func rss(title string, items []testItem) string {
 type testDaemon struct {
 	*Daemon
 	base string // http://host:port
+	stop func() // stops and closes it (again: nothing)
 }
 
 // startTestDaemon runs a daemon polling feeds every second; feedsYAML is
 // the config's feeds list.
-func startTestDaemon(t *testing.T, feedsYAML string) *testDaemon {
+func startTestDaemon(t testing.TB, feedsYAML string) *testDaemon {
 	t.Helper()
-	dir := t.TempDir()
+	return startTestDaemonIn(t, t.TempDir(), feedsYAML, Parts{Poll: true, Stories: true})
+}
+
+// startTestDaemonIn runs a daemon of parts p whose store is in dir.
+func startTestDaemonIn(t testing.TB, dir, feedsYAML string, p Parts) *testDaemon {
+	t.Helper()
 	cfgText := `nats:
   url: ""
   embedded:
@@ -136,14 +142,15 @@ feeds:
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	d, err := New(ctx, cfg, rules, Parts{Poll: true, Stories: true}, Deps{Getenv: getenv, Log: zerolog.Nop()})
+	d, err := New(ctx, cfg, rules, p, Deps{Getenv: getenv, Log: zerolog.Nop()})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() {
+	td := &testDaemon{Daemon: d, base: "http://" + d.HTTPAddr()}
+	td.stop = sync.OnceFunc(func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -155,7 +162,7 @@ feeds:
 		}
 		d.Close()
 	})
-	td := &testDaemon{Daemon: d, base: "http://" + d.HTTPAddr()}
+	t.Cleanup(td.stop)
 	waitUntil(t, "the HTTP endpoint", 10*time.Second, func() bool {
 		code, _ := td.get(t, "/healthz")
 		return code == 200
@@ -163,7 +170,7 @@ feeds:
 	return td
 }
 
-func (td *testDaemon) get(t *testing.T, path string) (int, string) {
+func (td *testDaemon) get(t testing.TB, path string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(td.base + path)
 	if err != nil {
@@ -187,7 +194,7 @@ func (td *testDaemon) polledAndTagged(t *testing.T) {
 	})
 }
 
-func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool) {
+func waitUntil(t testing.TB, what string, within time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {
@@ -265,6 +272,17 @@ func TestStatusPageHTML(t *testing.T) {
 	if got := feedOrder(filtered); len(got) != 1 || got[0] != "mirror" {
 		t.Errorf("?q=MIRROR lists %v, want mirror only", got)
 	}
+
+	// A raw message that is not an article is dead-lettered: the page
+	// shows it with its reason.
+	if _, err := td.js.Publish(context.Background(), "news.raw.world", []byte("<not json>")); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the dead letter listed", 10*time.Second, func() bool {
+		_, p := td.get(t, "/")
+		_, dead, ok := strings.Cut(p, `<table id="dead-table">`)
+		return ok && strings.Contains(p, "<p>1 messages; the last 1, newest first:</p>") && strings.Contains(dead, "news.raw.world")
+	})
 
 	// The mirror's sanctions story is a copy of world's.
 	feeds.openMirror()
@@ -354,6 +372,66 @@ func TestStatusTail(t *testing.T) {
 	}
 	if ev.Title != "Ceasefire holds for a third day" || ev.Feed != "world" || ev.URL != "https://news.example/world/holds" {
 		t.Errorf("tail event = %+v", ev)
+	}
+
+	// Stopping the daemon ends an open tail (and Run returns nil: stop
+	// fails the test otherwise).
+	td.stop()
+	for range lines {
+	}
+}
+
+// A restart refills the hourly topic counts from NEWS_TAGGED: the plots
+// survive it.
+func TestStatusTopicsAfterRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a daemon")
+	}
+	feeds := newTestFeeds(t)
+	dir := t.TempDir()
+	td := startTestDaemonIn(t, dir, threeFeeds(feeds.URL), Parts{Poll: true, Stories: true})
+	td.polledAndTagged(t)
+	td.stop()
+	before := td.status.hourly.Series(time.Now())
+
+	td = startTestDaemonIn(t, dir, "  []\n", Parts{Poll: true, Stories: true}) // no feeds: nothing new is tagged
+	waitUntil(t, "the refill", 10*time.Second, func() bool {
+		td.status.fill.mu.Lock()
+		defer td.status.fill.mu.Unlock()
+		return td.status.fill.done
+	})
+	if err := td.status.fill.err; err != nil {
+		t.Fatalf("refill: %v", err)
+	}
+	after := td.status.hourly.Series(time.Now())
+	if fmt.Sprint(after) != fmt.Sprint(before) || len(after) == 0 {
+		t.Errorf("after a restart the topics are\n%v\nwant as before\n%v", after, before)
+	}
+	if _, page := td.get(t, "/"); !strings.Contains(page, `data-topic="sanctions"`) {
+		t.Error("after a restart the page has no sanctions plot")
+	}
+}
+
+// A poller-only process says the story stage's sections are elsewhere.
+func TestStatusPageOnlyPoll(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a daemon")
+	}
+	feeds := newTestFeeds(t)
+	td := startTestDaemonIn(t, t.TempDir(), threeFeeds(feeds.URL), Parts{Poll: true})
+	code, page := td.get(t, "/?story=abc")
+	if code != 200 {
+		t.Fatalf("GET / = %d: %s", code, page)
+	}
+	for _, want := range []string{
+		"The story stage does not run in this process (run --only): no topic counts here.",
+		"The story stage does not run in this process (run --only): no dedupe counts here.",
+		`<tr data-stage="dedupe"><td>dedupe</td><td>dedupes and tags NEWS_RAW, publishes stories to NEWS_TAGGED</td><td>not in this process</td>`,
+		`data-feed="world"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
 	}
 }
 
