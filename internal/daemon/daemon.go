@@ -104,6 +104,7 @@ type Daemon struct {
 
 	httpLn net.Listener
 	ready  atomic.Bool
+	status *statusPage // GET / and /tail (statuspage.go); set by handler
 
 	reloads, reloadFailures prometheus.Counter
 }
@@ -280,6 +281,7 @@ func feedSpecs(cfg *configs.Config) []worker.FeedSpec {
 func (d *Daemon) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 5 * time.Second}
+	srv.RegisterOnShutdown(d.status.stop) // live tails end, or Shutdown would wait for them
 	g.Go(func() error {
 		if err := srv.Serve(d.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http: %w", err)
@@ -344,6 +346,8 @@ func rulesVersion(r *tag.Rules) string {
 
 func (d *Daemon) handler() http.Handler {
 	mux := http.NewServeMux()
+	d.status = newStatusPage(d)
+	d.status.routes(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{Registry: d.reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

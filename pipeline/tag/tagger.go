@@ -3,6 +3,7 @@ package tag
 import (
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -22,6 +23,7 @@ const HeaderRulesVersion = "Newswire-Rules-Version"
 type Tagger struct {
 	rules  atomic.Pointer[Rules]
 	counts *Metrics
+	hourly atomic.Pointer[HourlyCounts]
 }
 
 // NewTagger returns a tagger using rules, counting published stories per
@@ -57,13 +59,19 @@ func (t *Tagger) Tag(a *feeds.Article) {
 	a.RulesVersion = rules.Version()
 }
 
+// CountHourly makes Published also count each topic per hour in h (nil:
+// stop).
+func (t *Tagger) CountHourly(h *HourlyCounts) { t.hourly.Store(h) }
+
 // Published counts a's topics once its messages are stored.
 func (t *Tagger) Published(a *feeds.Article) {
 	if t == nil {
 		return
 	}
+	hourly, now := t.hourly.Load(), time.Now()
 	for _, m := range a.Topics {
 		t.counts.topic(m.Name)
+		hourly.Add(m.Name, now, 1)
 	}
 }
 
