@@ -65,6 +65,7 @@ func commands() []command {
 		{"replay", "re-tag stored articles after a rule change, republish the changed", cmdReplay},
 		{"status", "feed health: last poll, last error, next due, counts", cmdStatus},
 		{"check", "validate the config and topic rules", cmdCheck},
+		{"version", "print the version, revision and Go version", cmdVersion},
 	}
 }
 
@@ -81,6 +82,11 @@ func runEnv(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	}
+	if args[0] == "--version" {
+		fmt.Fprintln(e.stdout, versionLine())
+		return nil
+	}
+	var names []string
 	for _, c := range commands() {
 		if c.name == args[0] {
 			err := c.run(ctx, e, args[1:])
@@ -89,9 +95,11 @@ func runEnv(ctx context.Context, e *env, args []string) error {
 			}
 			return err
 		}
+		names = append(names, c.name)
 	}
-	printUsage(e.stderr)
-	return usagef("newswire: unknown command %q", args[0])
+	err := unknownCommand("command", args[0], names, "newswire help")
+	fmt.Fprintln(e.stderr, "newswire:", err)
+	return err
 }
 
 func printUsage(w io.Writer) {

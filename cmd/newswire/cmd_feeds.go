@@ -9,6 +9,9 @@ import (
 	"github.com/newswire/newswire/configs"
 )
 
+// feedsVerbs are feeds' subcommands, in the order usage lists them.
+var feedsVerbs = []string{"list", "add", "remove", "import", "export"}
+
 func cmdFeeds(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "feeds", "[--config FILE] list | add URL [--id ID] [--title T] [--interval D] | remove ID | import FILE.opml | export")
 	configPath := fs.String("config", defaultConfigPath(e), "config file to read and edit")
@@ -27,7 +30,7 @@ func cmdFeeds(_ context.Context, e *env, args []string) error {
 	wantArgs := map[string]int{"list": 0, "export": 0, "add": 1, "remove": 1, "import": 1}
 	n, ok := wantArgs[verb]
 	if !ok {
-		return usagef("unknown feeds command %q", verb)
+		return unknownCommand("feeds command", verb, feedsVerbs, "newswire feeds --help")
 	}
 	if len(rest) != n {
 		return usagef("feeds %s takes %d argument(s), got %d", verb, n, len(rest))

@@ -11,6 +11,9 @@ import (
 	"github.com/newswire/newswire/pipeline/tag"
 )
 
+// topicsVerbs are topics' subcommands.
+var topicsVerbs = []string{"list", "test"}
+
 func cmdTopics(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "topics", "[--config FILE] [--topics FILE] list | test (TEXT | --file F | --jsonl F [--half tune|check] [--show-errors])")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its topics_file)")
@@ -56,7 +59,7 @@ func cmdTopics(_ context.Context, e *env, args []string) error {
 		printReport(e.stdout, rules.Explain(doc))
 		return nil
 	default:
-		return usagef("unknown topics command %q (want list or test)", rest[0])
+		return unknownCommand("topics command", rest[0], topicsVerbs, "newswire topics --help")
 	}
 }
 
