@@ -17,7 +17,7 @@ func cmdFeeds(_ context.Context, e *env, args []string) error {
 	configPath := fs.String("config", defaultConfigPath(e), "config file to read and edit")
 	id := fs.String("id", "", "with add: the feed id ([a-z0-9_-]+); default derived from the URL")
 	title := fs.String("title", "", "with add: a display name")
-	interval := fs.Duration("interval", 0, "with add: this feed's poll interval; default poll.interval")
+	interval := durationVar(fs, "interval", 0, "with add: this feed's poll interval; default poll.interval")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
