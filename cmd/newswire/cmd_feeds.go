@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/newswire/newswire/configs"
@@ -45,16 +46,16 @@ func cmdFeeds(_ context.Context, e *env, args []string) error {
 		if err := configs.AddFeed(*configPath, f); err != nil {
 			return usageError{err}
 		}
-		fmt.Fprintf(e.stderr, "added %s\n", f.ID)
+		fmt.Fprintf(e.stdout, "added feed %s %s\n", f.ID, strings.TrimSpace(f.URL))
+		return nil
 	case "remove":
 		if err := configs.RemoveFeed(*configPath, rest[0]); err != nil {
 			return usageError{err}
 		}
-		fmt.Fprintf(e.stderr, "removed %s\n", rest[0])
+		fmt.Fprintf(e.stdout, "removed feed %s\n", rest[0])
+		return nil
 	case "import":
-		if err := importOPML(e, *configPath, rest[0]); err != nil {
-			return err
-		}
+		return importOPML(e, *configPath, rest[0])
 	}
 
 	cfg, err := configs.Load(*configPath, nil) // the feeds lists only: no environment
