@@ -157,7 +157,7 @@ func TestTopicsTestExplains(t *testing.T) {
 		t.Errorf("topics test: exit %d, printed:\n%s\nwant the truce vetoed by trade truce, in the sense of trade", code, stdout)
 	}
 	code, stdout, _ = cli(t, "topics", "--config", "../../configs/newswire.yaml", "list")
-	if code != 0 || !strings.Contains(stdout, "sanctions\n") {
+	if code != 0 || !strings.Contains(stdout, "\nsanctions          Restrictive measures") {
 		t.Errorf("topics list: exit %d:\n%s", code, stdout)
 	}
 }
