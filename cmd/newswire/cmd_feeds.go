@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -87,9 +88,21 @@ func importOPML(e *env, configPath, opmlPath string) error {
 		return usagef("import: %v", err)
 	}
 	defer fh.Close()
-	list, err := configs.ReadOPML(fh, opmlPath)
+	list, bad, err := configs.ReadOPMLFeeds(fh, opmlPath)
 	if err != nil {
 		return usageError{err}
+	}
+	const maxListed = 20
+	for i, s := range bad {
+		if i == maxListed {
+			fmt.Fprintf(e.stderr, "… and %d more outlines skipped\n", len(bad)-maxListed)
+			break
+		}
+		fmt.Fprintf(e.stderr, "skipped outline %d (%s): %s\n", s.N, cmp.Or(s.Text, "untitled"), s.Reason)
+	}
+	if len(list) == 0 {
+		// Nothing usable: a failure, not an import of nothing.
+		return fmt.Errorf("import: no feed to import in %s (%d outlines skipped)", opmlPath, len(bad))
 	}
 	// Let AddFeeds derive the ids, so that the ones it has to suffix (taken
 	// in the config or by an earlier outline) are reported.
@@ -102,7 +115,6 @@ func importOPML(e *env, configPath, opmlPath string) error {
 	if err != nil {
 		return usageError{fmt.Errorf("import: %w", err)}
 	}
-	const maxListed = 20
 	for i, s := range res.Skipped {
 		if i == maxListed {
 			fmt.Fprintf(e.stderr, "… and %d more skipped\n", len(res.Skipped)-maxListed)
@@ -117,6 +129,6 @@ func importOPML(e *env, configPath, opmlPath string) error {
 		}
 		fmt.Fprintf(e.stderr, "added %s as %s: id %s is taken\n", r.Feed.URL, r.Feed.ID, r.Taken)
 	}
-	fmt.Fprintf(e.stderr, "imported %d of %d feeds (%d skipped)\n", len(res.Added), len(list), len(res.Skipped))
+	fmt.Fprintf(e.stderr, "imported %d of %d feeds (%d skipped)\n", len(res.Added), len(list)+len(bad), len(res.Skipped)+len(bad))
 	return nil
 }
