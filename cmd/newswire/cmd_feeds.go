@@ -12,10 +12,10 @@ import (
 )
 
 // feedsVerbs are feeds' subcommands, in the order usage lists them.
-var feedsVerbs = []string{"list", "add", "remove", "import", "export"}
+var feedsVerbs = []string{"list", "add", "remove", "poll", "import", "export"}
 
-func cmdFeeds(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "feeds", "[--config FILE] list | add URL [--id ID] [--title T] [--interval D] | remove ID | import FILE.opml | export")
+func cmdFeeds(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "feeds", "[--config FILE] list | add URL [--id ID] [--title T] [--interval D] | remove ID | poll ID | import FILE.opml | export")
 	configPath := fs.String("config", defaultConfigPath(e), "config file to read and edit")
 	id := fs.String("id", "", "with add: the feed id ([a-z0-9_-]+); default derived from the URL")
 	title := fs.String("title", "", "with add: a display name")
@@ -26,10 +26,10 @@ func cmdFeeds(_ context.Context, e *env, args []string) error {
 	}
 	if len(rest) == 0 {
 		fs.Usage()
-		return usagef("want list, add, remove, import or export")
+		return usagef("want list, add, remove, poll, import or export")
 	}
 	verb, rest := rest[0], rest[1:]
-	wantArgs := map[string]int{"list": 0, "export": 0, "add": 1, "remove": 1, "import": 1}
+	wantArgs := map[string]int{"list": 0, "export": 0, "add": 1, "remove": 1, "poll": 1, "import": 1}
 	n, ok := wantArgs[verb]
 	if !ok {
 		return unknownCommand("feeds command", verb, feedsVerbs, "newswire feeds --help")
@@ -57,6 +57,8 @@ func cmdFeeds(_ context.Context, e *env, args []string) error {
 		return nil
 	case "import":
 		return importOPML(e, *configPath, rest[0])
+	case "poll":
+		return pollFeed(ctx, e, *configPath, rest[0])
 	}
 
 	cfg, err := configs.Load(*configPath, nil) // the feeds lists only: no environment
