@@ -197,10 +197,10 @@ func WriteOPML(w io.Writer, title string, feeds []Feed) error {
 	}
 	out, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return fmt.Errorf("configs: write OPML: %w", err)
+		return fmt.Errorf("write OPML: %w", err)
 	}
 	if _, err := io.WriteString(w, xml.Header+string(out)+"\n"); err != nil {
-		return fmt.Errorf("configs: write OPML: %w", err)
+		return fmt.Errorf("write OPML: %w", err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/newswire/newswire/internal/daemon"
 )
@@ -91,7 +92,7 @@ func runEnv(ctx context.Context, e *env, args []string) error {
 		if c.name == args[0] {
 			err := c.run(ctx, e, args[1:])
 			if err != nil && !errors.Is(err, errHelp) {
-				fmt.Fprintln(e.stderr, "newswire "+c.name+":", err)
+				fmt.Fprintln(e.stderr, "newswire "+c.name+":", userMessage(err))
 			}
 			return err
 		}
@@ -100,6 +101,26 @@ func runEnv(ctx context.Context, e *env, args []string) error {
 	err := unknownCommand("command", args[0], names, "newswire help")
 	fmt.Fprintln(e.stderr, "newswire:", err)
 	return err
+}
+
+// packagePrefixes are the "pkg: " prefixes newswire's packages put on
+// their errors (for logs and Go callers); a person at the command line
+// needs what went wrong and where, not which package said so.
+var packagePrefixes = []string{"configs: ", "pipeline: ", "worker: ", "feeds: ", "dedupe: ", "near: ", "tag: ", "daemon: ", "labelled: "}
+
+// userMessage is err's message without leading package prefixes. Only the
+// start is trimmed: further on, "feeds: " may be a config key.
+func userMessage(err error) string {
+	msg := err.Error()
+	for trimmed := true; trimmed; {
+		trimmed = false
+		for _, p := range packagePrefixes {
+			if rest, ok := strings.CutPrefix(msg, p); ok {
+				msg, trimmed = rest, true
+			}
+		}
+	}
+	return msg
 }
 
 func printUsage(w io.Writer) {
