@@ -67,6 +67,7 @@ func commands() []command {
 		{"status", "feed health: last poll, last error, next due, counts", cmdStatus},
 		{"check", "validate the config and topic rules", cmdCheck},
 		{"version", "print the version, revision and Go version", cmdVersion},
+		{"completion", "print a bash, zsh or fish completion script", cmdCompletion},
 	}
 }
 
