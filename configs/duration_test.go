@@ -62,3 +62,42 @@ func TestYAMLRoundTrip(t *testing.T) {
 		t.Errorf("bad duration: got no error")
 	}
 }
+
+func TestParseDuration(t *testing.T) {
+	const day = 24 * time.Hour
+	for _, tt := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"90s", 90 * time.Second},
+		{"1h30m", 90 * time.Minute},
+		{"7d", 7 * day},
+		{"1d12h", 36 * time.Hour},
+		{"2w", 14 * day},
+		{"1w2d3h", 9*day + 3*time.Hour},
+		{"1.5d", 36 * time.Hour},
+		{"0d", 0},
+		{" 3d ", 3 * day},
+		{"-1d", -day},
+		{"0", 0},
+	} {
+		got, err := ParseDuration(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+	for _, in := range []string{"", "d", "7", "7x", "1h2d", "2d1w", "1.2.3d", "5 minutes", "w"} {
+		if got, err := ParseDuration(in); err == nil {
+			t.Errorf("ParseDuration(%q) = %v, want an error", in, got)
+		}
+	}
+}
+
+func TestDurationYAMLDays(t *testing.T) {
+	var v struct {
+		Window Duration `yaml:"window"`
+	}
+	if err := yaml.Unmarshal([]byte("window: 3d\n"), &v); err != nil || v.Window.D() != 72*time.Hour {
+		t.Errorf("window: 3d read as %v, %v; want 72h", v.Window, err)
+	}
+}

@@ -2,6 +2,7 @@ package configs
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,22 +31,22 @@ func AddFeed(path string, f Feed) error {
 	}
 	f.URL = strings.TrimSpace(f.URL)
 	if msg := checkFeedURL(f.URL); msg != "" {
-		return fmt.Errorf("configs: add feed: %s", msg)
+		return errors.New(msg)
 	}
 	if f.ID == "" {
 		f.ID = FeedIDFromURL(f.URL)
 	} else if msg := checkFeedID(f.ID); msg != "" {
-		return fmt.Errorf("configs: add feed: %s", msg)
+		return errors.New(msg)
 	}
 	if f.Interval != 0 && f.Interval.D() < time.Second {
-		return fmt.Errorf("configs: add feed: interval must be at least 1s, got %q", f.Interval)
+		return fmt.Errorf("interval must be at least 1s, got %q", f.Interval)
 	}
 	for i, g := range cur.cfg.Feeds {
 		switch {
 		case g.ID == f.ID:
-			return fmt.Errorf("configs: add feed: feed id %q already exists (%s)", f.ID, cur.srcs[i].where())
+			return fmt.Errorf("feed id %q already exists (%s)", f.ID, cur.srcs[i].where())
 		case g.URL == f.URL:
-			return fmt.Errorf("configs: add feed: feed URL %q already exists as %q (%s)", f.URL, g.ID, cur.srcs[i].where())
+			return fmt.Errorf("feed URL %q already exists as %q (%s)", f.URL, g.ID, cur.srcs[i].where())
 		}
 	}
 	target := cur.cfg.Path
@@ -76,11 +77,11 @@ func RemoveFeed(path, id string) error {
 		}
 	}
 	if i < 0 {
-		return fmt.Errorf("configs: remove feed: no feed with id %q in %s", id, path)
+		return fmt.Errorf("no feed with id %q in %s", id, path)
 	}
 	src := cur.srcs[i]
 	if src.opml {
-		return fmt.Errorf("configs: remove feed: feed %q comes from the OPML file %s, which newswire does not write: edit the OPML file or import it", id, src.file)
+		return fmt.Errorf("cannot remove feed %q: it comes from the OPML file %s, which newswire does not write: edit the OPML file or import it", id, src.file)
 	}
 	target := cur.cfg.Path
 	if src.file != path {
@@ -88,7 +89,7 @@ func RemoveFeed(path, id string) error {
 	}
 	return editFeeds(path, target, func(seq *yaml.Node) error {
 		if src.index >= len(seq.Content) {
-			return fmt.Errorf("configs: remove feed: %s changed while it was being edited", src.file)
+			return fmt.Errorf("%s changed while it was being edited; try again", src.file)
 		}
 		seq.Content = append(seq.Content[:src.index], seq.Content[src.index+1:]...)
 		return nil
@@ -109,7 +110,7 @@ func (s feedSource) where() string {
 func editFeeds(configPath, target string, edit func(seq *yaml.Node) error) error {
 	data, err := os.ReadFile(target)
 	if err != nil {
-		return fmt.Errorf("configs: %w", err)
+		return &Error{File: target, Msg: "cannot read: " + readError(err), Err: err}
 	}
 	doc, perr := parseYAML(data, target)
 	if perr != nil {
@@ -125,14 +126,14 @@ func editFeeds(configPath, target string, edit func(seq *yaml.Node) error) error
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("configs: encode %s: %w", target, err)
+		return fmt.Errorf("cannot write %s as YAML: %w", target, err)
 	}
 	if err := enc.Close(); err != nil {
-		return fmt.Errorf("configs: encode %s: %w", target, err)
+		return fmt.Errorf("cannot write %s as YAML: %w", target, err)
 	}
 	check := &loader{files: map[string][]byte{target: buf.Bytes()}}
 	if _, err := check.load(configPath); err != nil {
-		return fmt.Errorf("configs: the edited %s would not load, so it was not written:\n%w", target, err)
+		return fmt.Errorf("the edited %s would not load, so it was not written:\n%w", target, err)
 	}
 	return writeFileAtomic(target, buf.Bytes())
 }
@@ -169,7 +170,7 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("configs: %w", err)
+		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
 	_, err = tmp.Write(data)
@@ -186,7 +187,7 @@ func writeFileAtomic(path string, data []byte) error {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
-		return fmt.Errorf("configs: write %s: %w", path, err)
+		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return nil
 }

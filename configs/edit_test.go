@@ -107,15 +107,15 @@ func TestAddFeedErrors(t *testing.T) {
 		want string
 	}{
 		{"duplicate id", Feed{ID: "bbc-world", URL: "https://example.com/x.xml"},
-			`configs: add feed: feed id "bbc-world" already exists (` + path + `:24)`},
+			`feed id "bbc-world" already exists (` + path + `:24)`},
 		{"duplicate derived id", Feed{URL: "http://www.aljazeera.com/xml/rss/all.xml"},
-			`configs: add feed: feed id "aljazeera-com-xml-rss-all-xml" already exists (` + path + `:29)`},
+			`feed id "aljazeera-com-xml-rss-all-xml" already exists (` + path + `:29)`},
 		{"duplicate url", Feed{ID: "bbc2", URL: "https://feeds.bbci.co.uk/news/world/rss.xml"},
-			`configs: add feed: feed URL "https://feeds.bbci.co.uk/news/world/rss.xml" already exists as "bbc-world" (` + path + `:24)`},
+			`feed URL "https://feeds.bbci.co.uk/news/world/rss.xml" already exists as "bbc-world" (` + path + `:24)`},
 		{"bad url", Feed{URL: "feeds.bbci.co.uk/news"},
-			`configs: add feed: invalid feed URL "feeds.bbci.co.uk/news": want an absolute http or https URL`},
+			`invalid feed URL "feeds.bbci.co.uk/news": want an absolute http or https URL`},
 		{"bad id", Feed{ID: "Bad", URL: "https://example.com/x.xml"},
-			`configs: add feed: invalid feed id "Bad": want 1-64 characters of a-z, 0-9, _ and -`},
+			`invalid feed id "Bad": want 1-64 characters of a-z, 0-9, _ and -`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,8 +141,8 @@ func TestRemoveFeedErrors(t *testing.T) {
 	tests := []struct {
 		id, want string
 	}{
-		{"nope", `configs: remove feed: no feed with id "nope" in ` + path},
-		{"example-com-a-xml", `configs: remove feed: feed "example-com-a-xml" comes from the OPML file ` +
+		{"nope", `no feed with id "nope" in ` + path},
+		{"example-com-a-xml", `cannot remove feed "example-com-a-xml": it comes from the OPML file ` +
 			filepath.Join(dir, "feeds.opml") + `, which newswire does not write: edit the OPML file or import it`},
 	}
 	for _, tt := range tests {

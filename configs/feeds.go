@@ -15,6 +15,8 @@ type feedSource struct {
 	line   int             // the item's line (OPML: where its tag ends)
 	index  int             // position among the feeds of its file
 	opml   bool
+	// OPML: the outline's number among all outlines, from 1
+	outline int
 }
 
 // at locates a field of the feed: its own key and line in YAML; in OPML the

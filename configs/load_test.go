@@ -146,7 +146,7 @@ func TestLoadFeedsFile(t *testing.T) {
 var configErrors = map[string]string{
 	"unknown_key.bad.yaml":       `testdata/unknown_key.bad.yaml:4: nats.embeded: unknown key`,
 	"unknown_top_key.bad.yaml":   `testdata/unknown_top_key.bad.yaml:3: feed: unknown key`,
-	"bad_duration.bad.yaml":      `testdata/bad_duration.bad.yaml:2: poll.interval: invalid duration "5 minutes"`,
+	"bad_duration.bad.yaml":      `testdata/bad_duration.bad.yaml:2: poll.interval: invalid duration "5 minutes": want a duration such as 90s, 15m, 1h30m, 7d, 1d12h or 2w`,
 	"zero_interval.bad.yaml":     `testdata/zero_interval.bad.yaml:2: poll.interval: must be positive, got "0s"`,
 	"negative_interval.bad.yaml": `testdata/negative_interval.bad.yaml:2: poll.interval: must be positive, got "-5m"`,
 	"short_interval.bad.yaml":    `testdata/short_interval.bad.yaml:2: poll.interval: must be at least 1s, got "500ms"`,
@@ -174,7 +174,7 @@ testdata/bad_listen.bad.yaml:5: http.listen: invalid listen address "localhost:h
 	"wrong_shape.bad.yaml": `testdata/wrong_shape.bad.yaml:1: nats: want a mapping, got "nats://localhost:4222"
 testdata/wrong_shape.bad.yaml:3: feeds: want a list, got a mapping`,
 	"many.bad.yaml": `testdata/many.bad.yaml:3: nats.url: invalid NATS URL "http://localhost:4222": want nats://, tls://, ws:// or wss:// URLs, separated by commas
-testdata/many.bad.yaml:5: poll.interval: invalid duration "5 minutes"
+testdata/many.bad.yaml:5: poll.interval: invalid duration "5 minutes": want a duration such as 90s, 15m, 1h30m, 7d, 1d12h or 2w
 testdata/many.bad.yaml:6: poll.timeout: must be positive, got "0s"
 testdata/many.bad.yaml:7: poll.colour: unknown key
 testdata/many.bad.yaml:11: feeds[1].id: duplicate feed id "a" (first at line 9)`,

@@ -1,6 +1,7 @@
 package configs
 
 import (
+	"cmp"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -40,6 +41,12 @@ func ReadOPML(r io.Reader, source string) ([]Feed, error) {
 // readOPML reads the feeds of an OPML document and where each was written,
 // leaving ids empty and URLs unchecked for validateFeeds.
 func readOPML(r io.Reader, file string) ([]Feed, []feedSource, ErrorList) {
+	return readOPMLSkipping(r, file, nil)
+}
+
+// readOPMLSkipping is readOPML that, when skipped is not nil, reports an
+// outline that is not a feed there instead of as an error.
+func readOPMLSkipping(r io.Reader, file string, skipped *[]SkippedOutline) ([]Feed, []feedSource, ErrorList) {
 	var (
 		feeds []Feed
 		srcs  []feedSource
@@ -90,7 +97,12 @@ func readOPML(r io.Reader, file string) ([]Feed, []feedSource, ErrorList) {
 		u := strings.TrimSpace(attr["xmlurl"])
 		if u == "" {
 			if t := strings.ToLower(attr["type"]); t == "rss" || t == "atom" {
-				errs.add(file, line, key, "type %q outline without xmlUrl", attr["type"])
+				if skipped != nil {
+					*skipped = append(*skipped, SkippedOutline{N: n, Line: line, Text: outlineText(attr),
+						Reason: fmt.Sprintf("type %q outline without xmlUrl", attr["type"])})
+				} else {
+					errs.add(file, line, key, "type %q outline without xmlUrl", attr["type"])
+				}
 			}
 			continue // a folder, or a link that is not a feed
 		}
@@ -98,17 +110,18 @@ func readOPML(r io.Reader, file string) ([]Feed, []feedSource, ErrorList) {
 			continue
 		}
 		seen[u] = true
-		title := attr["title"]
-		if title == "" {
-			title = attr["text"]
-		}
-		feeds = append(feeds, Feed{URL: u, Title: strings.TrimSpace(title)})
-		srcs = append(srcs, feedSource{file: file, key: key, line: line, index: len(srcs), opml: true})
+		feeds = append(feeds, Feed{URL: u, Title: outlineText(attr)})
+		srcs = append(srcs, feedSource{file: file, key: key, line: line, index: len(srcs), opml: true, outline: n})
 	}
 	if root == "" {
 		errs.add(file, 0, "", "not an OPML document (no elements)")
 	}
 	return feeds, srcs, errs
+}
+
+// outlineText is an outline's title, else its text.
+func outlineText(attr map[string]string) string {
+	return strings.TrimSpace(cmp.Or(attr["title"], attr["text"]))
 }
 
 // outlineAttrs returns an outline's attributes keyed by lower-cased name:
@@ -184,10 +197,10 @@ func WriteOPML(w io.Writer, title string, feeds []Feed) error {
 	}
 	out, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return fmt.Errorf("configs: write OPML: %w", err)
+		return fmt.Errorf("write OPML: %w", err)
 	}
 	if _, err := io.WriteString(w, xml.Header+string(out)+"\n"); err != nil {
-		return fmt.Errorf("configs: write OPML: %w", err)
+		return fmt.Errorf("write OPML: %w", err)
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func (s *SyncInterval) UnmarshalYAML(n *yaml.Node) error {
 		*s = SyncInterval{Always: true}
 		return nil
 	}
-	d, err := time.ParseDuration(v)
+	d, err := ParseDuration(v)
 	if err != nil {
 		return fmt.Errorf("invalid sync interval %q: want a duration such as 10s or the word always", n.Value)
 	}

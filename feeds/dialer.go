@@ -17,8 +17,26 @@ type blockedAddrError struct {
 	addr netip.Addr
 }
 
+// Error names the settings that lift the refusal: the config's poll
+// section, which sets FetcherOptions.AllowPrivate and AllowHosts.
 func (e *blockedAddrError) Error() string {
-	return fmt.Sprintf("refusing to connect to non-public address %s", e.addr)
+	return fmt.Sprintf("refused: resolves to a %s address (%s); allow it with poll.allow_private: true or add the host to poll.allow_hosts",
+		addrKind(e.addr), e.addr)
+}
+
+// addrKind names the kind of non-public address addr is, for messages.
+func addrKind(addr netip.Addr) string {
+	addr = addr.Unmap()
+	switch {
+	case addr.IsLoopback():
+		return "loopback"
+	case addr.IsPrivate():
+		return "private"
+	case addr.IsLinkLocalUnicast():
+		return "link-local"
+	default:
+		return "non-public"
+	}
 }
 
 // dialFunc is the signature of http.Transport.DialContext.

@@ -315,8 +315,11 @@ func classifyTransportError(ctx context.Context, rawURL string, err error) error
 	case isTLS(err):
 		class = ClassTLS
 	}
-	// url.Error repeats the method and URL we already carry.
-	if ue, ok := errors.AsType[*url.Error](err); ok {
+	// url.Error repeats the method and URL we already carry; a refused
+	// address says all there is without "dial tcp …".
+	if be, ok := errors.AsType[*blockedAddrError](err); ok {
+		err = be
+	} else if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err
 	}
 	return &FetchError{Class: class, URL: rawURL, Err: err}

@@ -162,6 +162,9 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		p.queue.remove(t)
 		t.wake = t.dueAt(p.started)
+		if t.pollNow {
+			t.wake = p.started
+		}
 		heap.Push(&p.queue, t)
 	}
 	p.mu.Unlock()
@@ -195,12 +198,14 @@ func (p *Poller) dispatch(now time.Time) (time.Time, bool) {
 			return time.Time{}, false // a poll that ends kicks the dispatcher
 		}
 		t := heap.Pop(&p.queue).(*feedTask)
+		force := t.pollNow
+		t.pollNow = false
 		p.inflight++
 		p.polls.Add(1)
 		go func() {
 			defer p.polls.Done()
 			defer p.addRunning(-1)
-			t.run(p.work, p.waits)
+			t.run(p.work, p.waits, force)
 		}()
 	}
 	if len(p.queue) == 0 {
@@ -234,6 +239,9 @@ func (p *Poller) requeue(t *feedTask, wake time.Time) {
 	defer p.mu.Unlock()
 	if t.removed || p.stopping {
 		return
+	}
+	if t.pollNow { // asked for while it ran
+		wake = time.Now()
 	}
 	t.wake = wake
 	heap.Push(&p.queue, t)

@@ -28,6 +28,7 @@ type feedTask struct {
 	index   int // in p.queue, -1 when not queued
 	removed bool
 	spread  time.Duration // first polls of feeds added together are spread over this
+	pollNow bool          // PollNow asked for a poll: dispatch at once, poll even if not due
 
 	phase atomic.Uint64 // place of the feed's slots in any interval (feedPhases); set by Sync
 
@@ -57,7 +58,8 @@ func (t *feedTask) log(level zerolog.Level) *zerolog.Event {
 
 // run does what is due for the feed now — load its state, take its lease,
 // poll it, save — and puts it back in the queue for its next due time.
-func (t *feedTask) run(work, waits context.Context) {
+// With force (PollNow), a feed not due yet is polled all the same.
+func (t *feedTask) run(work, waits context.Context, force bool) {
 	now := time.Now()
 	if !t.loaded {
 		st, rev, err := t.p.store.load(work, t.spec.ID)
@@ -67,13 +69,13 @@ func (t *feedTask) run(work, waits context.Context) {
 			return
 		}
 		t.st, t.rev, t.loaded = st, rev, true
-		if due := t.dueAt(now); due.After(now.Add(dueTolerance(t.interval()))) {
+		if due := t.dueAt(now); !force && due.After(now.Add(dueTolerance(t.interval()))) {
 			t.p.requeue(t, due)
 			return
 		}
 	}
 	if !t.owns(now) {
-		if err := t.acquire(work, now); err != nil {
+		if err := t.acquire(work, now, force); err != nil {
 			if !errors.Is(err, errNotDue) {
 				t.log(zerolog.WarnLevel).Err(err).Msg("cannot take the feed's lease")
 			}
@@ -119,13 +121,13 @@ func (t *feedTask) owns(now time.Time) bool {
 
 // acquire takes the feed's lease with a compare-and-set on the revision
 // last seen. It returns errNotDue when the feed is not due (polled by another
-// replica meanwhile) or another replica's lease is still valid.
-func (t *feedTask) acquire(ctx context.Context, now time.Time) error {
+// replica meanwhile; unless force) or another replica's lease is still valid.
+func (t *feedTask) acquire(ctx context.Context, now time.Time, force bool) error {
 	for attempt := 0; attempt < 2; attempt++ {
 		if t.st.ClaimedBy != "" && t.st.ClaimedBy != t.p.opts.ReplicaID && t.st.ClaimUntil.After(now) && t.st.URL == t.spec.URL {
 			return errNotDue
 		}
-		if t.st.URL == t.spec.URL && !t.st.NextDue.IsZero() && t.scheduledAt().After(now.Add(dueTolerance(t.interval()))) {
+		if !force && t.st.URL == t.spec.URL && !t.st.NextDue.IsZero() && t.scheduledAt().After(now.Add(dueTolerance(t.interval()))) {
 			return errNotDue
 		}
 		st := t.st

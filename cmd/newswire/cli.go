@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/newswire/newswire/internal/daemon"
 )
@@ -66,6 +67,8 @@ func commands() []command {
 		{"replay", "re-tag stored articles after a rule change, republish the changed", cmdReplay},
 		{"status", "feed health: last poll, last error, next due, counts", cmdStatus},
 		{"check", "validate the config and topic rules", cmdCheck},
+		{"version", "print the version, revision and Go version", cmdVersion},
+		{"completion", "print a bash, zsh or fish completion script", cmdCompletion},
 	}
 }
 
@@ -82,17 +85,44 @@ func runEnv(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	}
+	if args[0] == "--version" {
+		fmt.Fprintln(e.stdout, versionLine())
+		return nil
+	}
+	var names []string
 	for _, c := range commands() {
 		if c.name == args[0] {
 			err := c.run(ctx, e, args[1:])
 			if err != nil && !errors.Is(err, errHelp) {
-				fmt.Fprintln(e.stderr, "newswire "+c.name+":", err)
+				fmt.Fprintln(e.stderr, "newswire "+c.name+":", userMessage(err))
 			}
 			return err
 		}
+		names = append(names, c.name)
 	}
-	printUsage(e.stderr)
-	return usagef("newswire: unknown command %q", args[0])
+	err := unknownCommand("command", args[0], names, "newswire help")
+	fmt.Fprintln(e.stderr, "newswire:", err)
+	return err
+}
+
+// packagePrefixes are the "pkg: " prefixes newswire's packages put on
+// their errors (for logs and Go callers); a person at the command line
+// needs what went wrong and where, not which package said so.
+var packagePrefixes = []string{"configs: ", "pipeline: ", "worker: ", "feeds: ", "dedupe: ", "near: ", "tag: ", "daemon: ", "labelled: "}
+
+// userMessage is err's message without leading package prefixes. Only the
+// start is trimmed: further on, "feeds: " may be a config key.
+func userMessage(err error) string {
+	msg := err.Error()
+	for trimmed := true; trimmed; {
+		trimmed = false
+		for _, p := range packagePrefixes {
+			if rest, ok := strings.CutPrefix(msg, p); ok {
+				msg, trimmed = rest, true
+			}
+		}
+	}
+	return msg
 }
 
 func printUsage(w io.Writer) {

@@ -15,6 +15,9 @@ import (
 	"github.com/newswire/newswire/pipeline/tag"
 )
 
+// dedupeVerbs are dedupe's subcommands (also for completion).
+var dedupeVerbs = []string{"test"}
+
 func cmdDedupe(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "dedupe", "test --jsonl PAIRS [--half tune|check] [--strictness D | --curve] [--show-errors]")
 	jsonl := fs.String("jsonl", "", "labelled pairs, one JSON object a line: {pair_id, label: same_story|different_story, a: {title, summary, link}, b: {…}}")
@@ -26,9 +29,15 @@ func cmdDedupe(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 || rest[0] != "test" {
+	if len(rest) == 0 {
 		fs.Usage()
 		return usagef("want: dedupe test --jsonl PAIRS")
+	}
+	if rest[0] != "test" {
+		return unknownCommand("dedupe command", rest[0], dedupeVerbs, "newswire dedupe --help")
+	}
+	if len(rest) != 1 {
+		return usagef("dedupe test takes no arguments, got %q", rest[1:])
 	}
 	if *jsonl == "" {
 		return usagef("dedupe test: --jsonl is required")

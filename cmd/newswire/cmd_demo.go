@@ -23,7 +23,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo", "[--config FILE] [--store DIR] [--every 8s] [--log-format json|console|auto] [--log-level info]")
 	configPath := fs.String("config", defaultConfigPath(e), "config whose nats.embedded, http and topics settings the demo uses; its feeds are not polled")
 	storeDir := fs.String("store", "", "JetStream store of the demo (default: a temporary folder, removed at exit)")
-	every := fs.Duration("every", 8*time.Second, "how often a sample feed gets a new story")
+	every := durationVar(fs, "every", 8*time.Second, "how often a sample feed gets a new story")
 	logFormat := fs.String("log-format", "auto", "json, console, or auto (console on a terminal)")
 	logLevel := fs.String("log-level", "warn", "trace, debug, info, warn or error")
 	if rest, err := parseFlags(fs, args); err != nil {

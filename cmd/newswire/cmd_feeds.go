@@ -1,33 +1,38 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/newswire/newswire/configs"
 )
 
-func cmdFeeds(_ context.Context, e *env, args []string) error {
-	fs := newFlags(e, "feeds", "[--config FILE] list | add URL [--id ID] [--title T] [--interval D] | remove ID | import FILE.opml | export")
+// feedsVerbs are feeds' subcommands, in the order usage lists them.
+var feedsVerbs = []string{"list", "add", "remove", "poll", "import", "export"}
+
+func cmdFeeds(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "feeds", "[--config FILE] list | add URL [--id ID] [--title T] [--interval D] | remove ID | poll ID | import FILE.opml | export")
 	configPath := fs.String("config", defaultConfigPath(e), "config file to read and edit")
 	id := fs.String("id", "", "with add: the feed id ([a-z0-9_-]+); default derived from the URL")
 	title := fs.String("title", "", "with add: a display name")
-	interval := fs.Duration("interval", 0, "with add: this feed's poll interval; default poll.interval")
+	interval := durationVar(fs, "interval", 0, "with add: this feed's poll interval; default poll.interval")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) == 0 {
 		fs.Usage()
-		return usagef("want list, add, remove, import or export")
+		return usagef("want list, add, remove, poll, import or export")
 	}
 	verb, rest := rest[0], rest[1:]
-	wantArgs := map[string]int{"list": 0, "export": 0, "add": 1, "remove": 1, "import": 1}
+	wantArgs := map[string]int{"list": 0, "export": 0, "add": 1, "remove": 1, "poll": 1, "import": 1}
 	n, ok := wantArgs[verb]
 	if !ok {
-		return usagef("unknown feeds command %q", verb)
+		return unknownCommand("feeds command", verb, feedsVerbs, "newswire feeds --help")
 	}
 	if len(rest) != n {
 		return usagef("feeds %s takes %d argument(s), got %d", verb, n, len(rest))
@@ -42,16 +47,18 @@ func cmdFeeds(_ context.Context, e *env, args []string) error {
 		if err := configs.AddFeed(*configPath, f); err != nil {
 			return usageError{err}
 		}
-		fmt.Fprintf(e.stderr, "added %s\n", f.ID)
+		fmt.Fprintf(e.stdout, "added feed %s %s\n", f.ID, strings.TrimSpace(f.URL))
+		return nil
 	case "remove":
 		if err := configs.RemoveFeed(*configPath, rest[0]); err != nil {
 			return usageError{err}
 		}
-		fmt.Fprintf(e.stderr, "removed %s\n", rest[0])
+		fmt.Fprintf(e.stdout, "removed feed %s\n", rest[0])
+		return nil
 	case "import":
-		if err := importOPML(e, *configPath, rest[0]); err != nil {
-			return err
-		}
+		return importOPML(e, *configPath, rest[0])
+	case "poll":
+		return pollFeed(ctx, e, *configPath, rest[0])
 	}
 
 	cfg, err := configs.Load(*configPath, nil) // the feeds lists only: no environment
@@ -83,9 +90,21 @@ func importOPML(e *env, configPath, opmlPath string) error {
 		return usagef("import: %v", err)
 	}
 	defer fh.Close()
-	list, err := configs.ReadOPML(fh, opmlPath)
+	list, bad, err := configs.ReadOPMLFeeds(fh, opmlPath)
 	if err != nil {
 		return usageError{err}
+	}
+	const maxListed = 20
+	for i, s := range bad {
+		if i == maxListed {
+			fmt.Fprintf(e.stderr, "… and %d more outlines skipped\n", len(bad)-maxListed)
+			break
+		}
+		fmt.Fprintf(e.stderr, "skipped outline %d (%s): %s\n", s.N, cmp.Or(s.Text, "untitled"), s.Reason)
+	}
+	if len(list) == 0 {
+		// Nothing usable: a failure, not an import of nothing.
+		return fmt.Errorf("import: no feed to import in %s (%d outlines skipped)", opmlPath, len(bad))
 	}
 	// Let AddFeeds derive the ids, so that the ones it has to suffix (taken
 	// in the config or by an earlier outline) are reported.
@@ -98,7 +117,6 @@ func importOPML(e *env, configPath, opmlPath string) error {
 	if err != nil {
 		return usageError{fmt.Errorf("import: %w", err)}
 	}
-	const maxListed = 20
 	for i, s := range res.Skipped {
 		if i == maxListed {
 			fmt.Fprintf(e.stderr, "… and %d more skipped\n", len(res.Skipped)-maxListed)
@@ -113,6 +131,6 @@ func importOPML(e *env, configPath, opmlPath string) error {
 		}
 		fmt.Fprintf(e.stderr, "added %s as %s: id %s is taken\n", r.Feed.URL, r.Feed.ID, r.Taken)
 	}
-	fmt.Fprintf(e.stderr, "imported %d of %d feeds (%d skipped)\n", len(res.Added), len(list), len(res.Skipped))
+	fmt.Fprintf(e.stderr, "imported %d of %d feeds (%d skipped)\n", len(res.Added), len(list)+len(bad), len(res.Skipped)+len(bad))
 	return nil
 }

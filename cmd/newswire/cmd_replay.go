@@ -19,11 +19,11 @@ import (
 
 func cmdReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "replay", "--since 24h [--topics FILE] [--config FILE | --nats URL] [--dry-run]")
-	since := fs.Duration("since", 24*time.Hour, "re-tag the stories stored on NEWS_TAGGED since this long ago")
+	since := durationVar(fs, "since", 24*time.Hour, "re-tag the stories stored on NEWS_TAGGED since this long ago")
 	topicsPath := fs.String("topics", "", "topic rules file (default: the config's topics_file, else the built-in taxonomy)")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its topics_file and NATS address)")
 	natsURL := fs.String("nats", "", "NATS server URL (default: the config's nats.url, else its embedded server's address)")
-	wait := fs.Duration("wait", 0, "how long to wait for the broker to answer (default: fail at once)")
+	wait := durationVar(fs, "wait", 0, "how long to wait for the broker to answer (default: fail at once)")
 	dryRun := fs.Bool("dry-run", false, "compare and count, publish nothing")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err

@@ -23,7 +23,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "status", "[--config FILE | --nats URL] [--json] [--ack-damage]")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its NATS address and feed list)")
 	natsURL := fs.String("nats", "", "NATS URL; overrides the config")
-	wait := fs.Duration("wait", 0, "how long to wait for the broker to answer (default: fail at once)")
+	wait := durationVar(fs, "wait", 0, "how long to wait for the broker to answer (default: fail at once)")
 	asJSON := fs.Bool("json", false, "print a JSON array of the rows")
 	ackDamage := fs.Bool("ack-damage", false, "acknowledge the store damage the daemon reports (through its http.listen)")
 	if rest, err := parseFlags(fs, args); err != nil {

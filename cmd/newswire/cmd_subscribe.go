@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,14 +26,15 @@ import (
 var topicName = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
 func cmdSubscribe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "subscribe", "[--config FILE | --nats URL] TOPIC... [--since 1h] [--json] [--all]")
+	fs := newFlags(e, "subscribe", "[--config FILE | --nats URL] TOPIC... [--any-topic] [--since 1h] [--json] [--all] [--limit N] [--wait D]")
 	configPath := fs.String("config", defaultConfigPath(e), "config file (for its NATS address)")
 	natsURL := fs.String("nats", "", "NATS URL; overrides the config")
-	wait := fs.Duration("wait", 0, "how long to wait for the broker to answer (default: fail at once)")
-	since := fs.Duration("since", 0, "also print articles from this long ago (e.g. 1h)")
+	wait := durationVar(fs, "wait", 0, "how long to wait for the broker to answer (default: fail at once)")
+	since := durationVar(fs, "since", 0, "also print articles from this long ago (e.g. 1h)")
 	asJSON := fs.Bool("json", false, "print one article JSON per line")
 	all := fs.Bool("all", false, "every tagged article, whatever its topics")
 	limit := fs.Int("limit", 0, "exit after this many articles (0: run until interrupted)")
+	anyTopic := fs.Bool("any-topic", false, "allow topics the rules do not define (another daemon's rules)")
 	topics, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -47,6 +51,11 @@ func cmdSubscribe(ctx context.Context, e *env, args []string) error {
 				return usagef("invalid topic %q: topics are lowercase [a-z0-9_-]+", t)
 			}
 			subjects = append(subjects, pipeline.TopicSubject(t))
+		}
+		if !*anyTopic {
+			if err := checkTopics(topics, *configPath, flagSet(fs, "config")); err != nil {
+				return err
+			}
 		}
 	}
 	nc, js, err := dialClient(ctx, e, *configPath, *natsURL, "newswire subscribe", *wait)
@@ -77,6 +86,9 @@ func cmdSubscribe(ctx context.Context, e *env, args []string) error {
 		msg, err := msgs.Next()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				// Interrupted (Ctrl-C): a clean end, with a count on
+				// stderr so that stdout stays the articles alone.
+				fmt.Fprintf(e.stderr, "received %d %s\n", printed, plural(printed, "article", "articles"))
 				return nil
 			}
 			return err
@@ -100,6 +112,40 @@ func cmdSubscribe(ctx context.Context, e *env, args []string) error {
 			return nil
 		}
 	}
+}
+
+// checkTopics refuses topics the rules do not define, as a typo would
+// otherwise wait forever for nothing. The rules are the config's (its
+// topics_file, else the built-in taxonomy); with no config at the default
+// path (subscribe --nats from elsewhere), the built-in taxonomy's.
+func checkTopics(topics []string, configPath string, configGiven bool) error {
+	rules, err := topicRules(configPath, "")
+	if err != nil && !configGiven {
+		if _, statErr := os.Stat(configPath); errors.Is(statErr, fs.ErrNotExist) {
+			rules, err = compileTopics(configs.DefaultTopics())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	known := rules.Topics()
+	for _, t := range topics {
+		if !slices.Contains(known, t) {
+			msg := fmt.Sprintf("unknown topic %q; known topics: %s", t, strings.Join(known, ", "))
+			if s := suggest(t, known); s != "" {
+				msg += fmt.Sprintf("\nDid you mean %q?", s)
+			}
+			return usagef("%s\n(--any-topic subscribes to it anyway)", msg)
+		}
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // dialClient connects a client command (subscribe, status, replay) to the

@@ -6,10 +6,14 @@ import (
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/newswire/newswire/configs"
 	"github.com/newswire/newswire/pipeline/tag"
 )
+
+// topicsVerbs are topics' subcommands.
+var topicsVerbs = []string{"list", "test"}
 
 func cmdTopics(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "topics", "[--config FILE] [--topics FILE] list | test (TEXT | --file F | --jsonl F [--half tune|check] [--show-errors])")
@@ -28,16 +32,13 @@ func cmdTopics(_ context.Context, e *env, args []string) error {
 		fs.Usage()
 		return usagef("want list or test")
 	}
-	rules, err := topicRules(*configPath, *topicsPath)
+	rules, taxonomy, err := topicTaxonomy(*configPath, *topicsPath)
 	if err != nil {
 		return err
 	}
 	switch rest[0] {
 	case "list":
-		for _, name := range rules.Topics() {
-			fmt.Fprintln(e.stdout, name)
-		}
-		return nil
+		return listTopics(e.stdout, taxonomy)
 	case "test":
 		if *jsonl != "" {
 			if len(rest) > 1 || *file != "" {
@@ -56,29 +57,73 @@ func cmdTopics(_ context.Context, e *env, args []string) error {
 		printReport(e.stdout, rules.Explain(doc))
 		return nil
 	default:
-		return usagef("unknown topics command %q (want list or test)", rest[0])
+		return unknownCommand("topics command", rest[0], topicsVerbs, "newswire topics --help")
 	}
 }
 
 // topicRules compiles the rules of topicsPath, else those the config
 // names. Problems are usage errors naming file, line and key.
 func topicRules(configPath, topicsPath string) (*tag.Rules, error) {
-	if topicsPath != "" {
-		r, err := compileTopics(configs.LoadTopics(topicsPath))
-		if err != nil {
-			return nil, usageError{err}
+	r, _, err := topicTaxonomy(configPath, topicsPath)
+	return r, err
+}
+
+// topicTaxonomy is topicRules that also returns the rules as written (for
+// the topics' descriptions).
+func topicTaxonomy(configPath, topicsPath string) (*tag.Rules, *configs.Topics, error) {
+	var t *configs.Topics
+	var err error
+	switch {
+	case topicsPath != "":
+		t, err = configs.LoadTopics(topicsPath)
+	default:
+		cfg, lerr := configs.Load(configPath, nil) // its topics file only: no environment
+		if lerr != nil {
+			return nil, nil, usageError{lerr}
 		}
-		return r, nil
+		if cfg.TopicsFile != "" {
+			t, err = configs.LoadTopics(cfg.TopicsFile)
+		} else {
+			t, err = configs.DefaultTopics()
+		}
 	}
-	cfg, err := configs.Load(configPath, nil) // its topics file only: no environment
+	r, err := compileTopics(t, err)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, nil, usageError{err}
 	}
-	r, err := loadRules(cfg)
-	if err != nil {
-		return nil, usageError{err}
+	return r, t, nil
+}
+
+// listTopics prints each topic and its description (its first sentence),
+// or, for a topic without one, its first strong phrases.
+func listTopics(w io.Writer, t *configs.Topics) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, tp := range t.Topics {
+		fmt.Fprintf(tw, "%s\t%s\n", tp.Name, topicSummary(tp))
 	}
-	return r, nil
+	return tw.Flush()
+}
+
+func topicSummary(tp configs.Topic) string {
+	desc := strings.Join(strings.Fields(tp.Description), " ")
+	if desc != "" {
+		if i := strings.Index(desc, ". "); i >= 0 {
+			desc = desc[:i+1]
+		}
+		return desc
+	}
+	strong := tp.Strong
+	if len(strong) > 3 {
+		strong = strong[:3]
+	}
+	if len(strong) == 0 {
+		return "-"
+	}
+	hint := "strong: " + strings.Join(strong, ", ")
+	if len(tp.Strong) > 3 {
+		hint += ", …"
+	}
+	return hint
 }
 
 // topicsTestInput reads the text to test: the arguments (title only) or a

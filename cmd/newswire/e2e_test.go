@@ -155,12 +155,12 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 
 	// `newswire subscribe` prints an article matching both topics once.
-	var out bytes.Buffer
+	var out, errOut bytes.Buffer
 	subCtx, cancelSub := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancelSub()
-	e := &env{stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+	e := &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
 	if err := runEnv(subCtx, e, []string{"subscribe", "--nats", url, "--since", "1h", "--json", "ceasefire", "sanctions"}); err != nil {
-		t.Fatalf("subscribe: %v\n%s", err, out.String())
+		t.Fatalf("subscribe: %v\n%s%s", err, out.String(), errOut.String())
 	}
 	var ids []string
 	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {

@@ -71,3 +71,47 @@ func TestProgressOnTerminal(t *testing.T) {
 		t.Errorf("wrote %q to a non-terminal", buf.String())
 	}
 }
+
+// Bad outlines are skipped and reported; the good ones are imported.
+func TestFeedsImportSkipsBadOutlines(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	config := writeFile(t, dir, "newswire.yaml", "feeds:\n  - id: one\n    url: https://one.example/rss\n")
+	opml := writeFile(t, dir, "mixed.opml", `<?xml version="1.0"?><opml version="2.0"><head><title>mixed</title></head><body>
+<outline text="News">
+  <outline type="rss" text="Good" xmlUrl="https://good.example/rss"/>
+  <outline type="rss" text="No URL"/>
+  <outline type="rss" text="FTP" xmlUrl="ftp://files.example/feed"/>
+</outline>
+<outline type="rss" title="Relative" text="r" xmlUrl="/feed.xml"/>
+<outline type="atom" text="Also good" xmlUrl="https://also.example/atom"/>
+</body></opml>`)
+	code, stdout, stderr := cli(t, "feeds", "--config", config, "import", opml)
+	if code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"skipped outline 3 (No URL): type \"rss\" outline without xmlUrl\n",
+		"skipped outline 4 (FTP): invalid feed URL \"ftp://files.example/feed\": want an absolute http or https URL\n",
+		"skipped outline 5 (Relative): invalid feed URL \"/feed.xml\"",
+		"imported 2 of 5 feeds (3 skipped)\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q, want nothing", stdout)
+	}
+	_, list, _ := cli(t, "feeds", "--config", config, "list")
+	if !strings.Contains(list, "good.example") || !strings.Contains(list, "also.example") {
+		t.Errorf("list after import:\n%s", list)
+	}
+
+	// Nothing usable: exit 1, the config untouched.
+	bad := writeFile(t, dir, "bad.opml", `<opml version="2.0"><body><outline type="rss" text="x"/></body></opml>`)
+	code, _, stderr = cli(t, "feeds", "--config", config, "import", bad)
+	if code != 1 || !strings.Contains(stderr, "skipped outline 1 (x)") || !strings.Contains(stderr, "no feed to import") {
+		t.Errorf("import of only bad outlines: exit %d, stderr %q; want 1", code, stderr)
+	}
+}

@@ -49,7 +49,7 @@ type runningDaemon struct {
 	logs   *lockedBuffer
 }
 
-func startRun(t *testing.T, configPath string) *runningDaemon {
+func startRun(t *testing.T, configPath string, extraArgs ...string) *runningDaemon {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	rd := &runningDaemon{cancel: cancel, done: make(chan error, 1), logs: &lockedBuffer{}}
@@ -57,7 +57,7 @@ func startRun(t *testing.T, configPath string) *runningDaemon {
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: rd.logs, getenv: func(string) string { return "" },
 		ready: func(d *daemon.Daemon) { ready <- d }, watch: fileWatcher{Interval: 100 * time.Millisecond, Settle: 200 * time.Millisecond}}
 	go func() {
-		rd.done <- runEnv(ctx, e, []string{"run", "--config", configPath, "--log-format", "json", "--log-level", "debug"})
+		rd.done <- runEnv(ctx, e, append([]string{"run", "--config", configPath, "--log-format", "json", "--log-level", "debug"}, extraArgs...))
 	}()
 	select {
 	case rd.d = <-ready:

@@ -375,6 +375,7 @@ func (d *Daemon) handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(StoreReport{Embedded: d.store != nil, Damage: d.store.Damaged()})
 	})
+	mux.HandleFunc("POST /feeds/{id}/poll", d.pollFeed)
 	mux.HandleFunc("POST /store/ack", func(w http.ResponseWriter, _ *http.Request) {
 		if d.store == nil {
 			http.Error(w, "no embedded store", http.StatusNotFound)
