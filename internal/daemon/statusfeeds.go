@@ -3,14 +3,10 @@ package daemon
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newswire/newswire/feeds"
 	"github.com/newswire/newswire/worker"
@@ -40,7 +36,7 @@ type feedRow struct {
 func (p *statusPage) feeds(ctx context.Context, q string) feedsView {
 	ctx, cancel := context.WithTimeout(ctx, 2*sectionTimeout)
 	defer cancel()
-	states, err := loadFeedStates(ctx, p.d.res.FeedState)
+	states, err := worker.LoadStates(ctx, p.d.res.FeedState)
 	if err != nil {
 		return feedsView{Err: err.Error()}
 	}
@@ -64,9 +60,9 @@ func feedRows(states map[string]worker.FeedState, titles map[string]string, q st
 		r := feedRow{
 			ID: id, Title: titles[id], URL: cmp.Or(st.AdoptedURL, st.URL),
 			State: cmp.Or(st.State, worker.StateOK), Result: st.LastResult, Err: st.LastError,
-			Failing: st.State == worker.StateFailing || st.State == worker.StateGone, Published: st.Published,
+			Failing: st.State == worker.StateFailing || st.State == worker.StateGone || st.State == worker.StateOffline, Published: st.Published,
 		}
-		if r.Failing && (st.LastResult == string(feeds.ClassDNS) || st.LastResult == string(feeds.ClassNetwork)) {
+		if st.State == worker.StateOffline || r.Failing && (st.LastResult == string(feeds.ClassDNS) || st.LastResult == string(feeds.ClassNetwork)) {
 			offline++
 		}
 		if st.IntervalSeconds > 0 {
@@ -102,36 +98,4 @@ func feedRows(states map[string]worker.FeedState, titles map[string]string, q st
 		v.Offline = fmt.Sprintf("%d of %d feeds failed with dns/network errors: the machine may be offline or its DNS broken.", offline, len(states))
 	}
 	return v
-}
-
-// loadFeedStates reads the current state of every feed: one watch of the
-// bucket's single-token keys (the feed ids; "<id>.seen" keys are left
-// out), which costs one consumer however many feeds there are.
-func loadFeedStates(ctx context.Context, kv jetstream.KeyValue) (map[string]worker.FeedState, error) {
-	w, err := kv.Watch(ctx, "*", jetstream.IgnoreDeletes())
-	if err != nil {
-		return nil, fmt.Errorf("read feed states: %w", err)
-	}
-	defer func() { _ = w.Stop() }()
-	out := map[string]worker.FeedState{}
-	for {
-		select {
-		case e, ok := <-w.Updates():
-			if !ok {
-				return out, nil
-			}
-			if e == nil { // every current value has been delivered
-				return out, nil
-			}
-			var st worker.FeedState
-			if json.Unmarshal(e.Value(), &st) == nil {
-				out[e.Key()] = st
-			}
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return nil, fmt.Errorf("read feed states: the broker did not answer in time (%d read)", len(out))
-			}
-			return nil, ctx.Err()
-		}
-	}
 }
