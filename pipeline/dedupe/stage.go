@@ -152,7 +152,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return err
 	}
 	s.opts.Tagger.Tag(a)
-	if st.msgs, err = storyMessages(st); err != nil {
+	if st.msgs, err = storyMessages(st, s.window.token); err != nil {
 		return err
 	}
 	j, err := s.window.publish(ctx, st, true)
@@ -177,7 +177,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 // would.
 func StoryMessages(a *feeds.Article, rawSeq uint64, near bool) ([]*nats.Msg, error) {
 	st := newStory(a, rawSeq, near)
-	return storyMessages(st)
+	return storyMessages(st, "")
 }
 
 // newStory prepares a for judging: its content hash, keys and, when near,
@@ -197,10 +197,10 @@ func newStory(a *feeds.Article, rawSeq uint64, withSig bool) *story {
 }
 
 // storyMessages are st's messages: its story and topic copies, carrying
-// what memory keeps of it.
-func storyMessages(st *story) ([]*nats.Msg, error) {
+// what memory keeps of it and the token of the process publishing them.
+func storyMessages(st *story, by string) ([]*nats.Msg, error) {
 	h := nats.Header{}
-	storyHeader{id: st.a.ID, rev: st.a.Revision, rawSeq: st.mine.rawSeq, content: st.mine.content, keys: st.keys, sig: st.sig}.set(h)
+	storyHeader{id: st.a.ID, rev: st.a.Revision, rawSeq: st.mine.rawSeq, content: st.mine.content, keys: st.keys, by: by, sig: st.sig}.set(h)
 	return tag.Messages(st.a, "", h)
 }
 
@@ -236,7 +236,7 @@ func (s *Stage) publishUpdate(ctx context.Context, st *story, o owner) error {
 	a.Revision = max(o.Revision, 1) + 1
 	a.UpdateOf = o.ID
 	var err error
-	if st.msgs, err = storyMessages(st); err != nil {
+	if st.msgs, err = storyMessages(st, s.window.token); err != nil {
 		return err
 	}
 	if _, err := s.window.publish(ctx, st, false); err != nil {

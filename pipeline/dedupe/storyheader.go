@@ -15,12 +15,14 @@ import (
 // message on news.tagged.<feed>, in two headers, so that a replica rebuilds
 // its memory from NEWS_TAGGED reading headers only:
 //
-//	Newswire-Story:     id=<article id> rev=<revision> raw=<NEWS_RAW sequence> content=<16 hex> keys=g<hex>,u<hex>,c<hex>
+//	Newswire-Story:     id=<article id> rev=<revision> raw=<NEWS_RAW sequence> content=<16 hex> keys=g<hex>,u<hex>,c<hex> by=<token>
 //	Newswire-Signature: <near.Signature.Encode()>   (with near-duplicates on)
 //
 // raw is the sequence of the input that published the story: a redelivery
 // of that input is the same story, not a copy of it. content is the first
-// 8 bytes of the article's content hash; keys are its exact keys (Keys).
+// 8 bytes of the article's content hash; keys are its exact keys (Keys);
+// by names the run of the process that published it (Window.token), whose
+// follower skips it: that process remembered it when it sent it.
 const (
 	HeaderStory     = "Newswire-Story"
 	HeaderSignature = "Newswire-Signature"
@@ -33,15 +35,26 @@ type storyHeader struct {
 	rawSeq  uint64
 	content uint64
 	keys    []Key
+	by      string          // the publishing process's token; "" from StoryMessages
 	sig     *near.Signature // nil: none read
 }
 
 // set writes st into h.
 func (st storyHeader) set(h nats.Header) {
-	h.Set(HeaderStory, fmt.Sprintf("id=%s rev=%d raw=%d content=%016x keys=%s", st.id, max(st.rev, 1), st.rawSeq, st.content, formatKeys(st.keys)))
+	v := fmt.Sprintf("id=%s rev=%d raw=%d content=%016x keys=%s", st.id, max(st.rev, 1), st.rawSeq, st.content, formatKeys(st.keys))
+	if st.by != "" {
+		v += " by=" + st.by // last: publishedBy reads it without parsing the rest
+	}
+	h.Set(HeaderStory, v)
 	if st.sig != nil {
 		h.Set(HeaderSignature, st.sig.Encode())
 	}
+}
+
+// publishedBy reports whether the story message with headers h was
+// published by the process run named token.
+func publishedBy(h nats.Header, token string) bool {
+	return strings.HasSuffix(h.Get(HeaderStory), " by="+token)
 }
 
 // errNoStoryHeader: the message has no Newswire-Story header (published by
@@ -68,6 +81,8 @@ func parseStory(h nats.Header, withSig bool) (storyHeader, error) {
 			st.rawSeq, err = strconv.ParseUint(val, 10, 64)
 		case "content":
 			st.content, err = strconv.ParseUint(val, 16, 64)
+		case "by":
+			st.by = val
 		case "keys":
 			if val != "" {
 				var ok bool

@@ -2,6 +2,8 @@ package dedupe
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -64,10 +66,12 @@ type Window struct {
 	// replicating.
 	chained  atomic.Bool
 	serialMu sync.Mutex
-	ownMu    sync.Mutex
-	own      map[string]bool // msg ids this process is publishing or published itself, until the follower sees them
-	caughtUp chan struct{}   // closed once the initial catch-up is done
-	snapDone chan uint64     // a snapshot's sequence (0: failed) when its upload ends
+	// token names this process's run in the stories it publishes
+	// (storyHeader.by): the follower skips them, as memory took each in
+	// when it was sent.
+	token    string
+	caughtUp chan struct{} // closed once the initial catch-up is done
+	snapDone chan uint64   // a snapshot's sequence (0: failed) when its upload ends
 	once     sync.Once
 }
 
@@ -85,7 +89,7 @@ func NewWindow(js jetstream.JetStream, cfg near.IndexConfig, nearDup bool, log z
 		window:     cfg.Window,
 		maxStories: cfg.MaxStories,
 		log:        log.With().Str("component", "dedupe-window").Logger(),
-		own:        map[string]bool{},
+		token:      newToken(),
 		caughtUp:   make(chan struct{}),
 		snapDone:   make(chan uint64, 1),
 		reached:    make(chan struct{}),
@@ -294,7 +298,7 @@ func (w *Window) ingest(ctx context.Context, m jetstream.Msg) (pending uint64) {
 	defer w.advance(seq)
 	h := m.Headers()
 	feed, tagged := strings.CutPrefix(m.Subject(), "news.tagged.")
-	if !tagged || h.Get(pipeline.HeaderReplay) != "" || w.takeOwn(h.Get(jetstream.MsgIDHeader)) {
+	if !tagged || h.Get(pipeline.HeaderReplay) != "" || publishedBy(h, w.token) {
 		return meta.NumPending
 	}
 	st, err := parseStory(h, w.idx != nil)
@@ -366,26 +370,11 @@ func (w *Window) readStored(ctx context.Context, seq uint64) (storyHeader, error
 	return st, nil
 }
 
-// setOwn marks (or unmarks) id as published by this process.
-func (w *Window) setOwn(id string, on bool) {
-	w.ownMu.Lock()
-	defer w.ownMu.Unlock()
-	if on {
-		w.own[id] = true
-	} else {
-		delete(w.own, id)
-	}
-}
-
-// takeOwn reports whether id was published by this process, forgetting it.
-func (w *Window) takeOwn(id string) bool {
-	w.ownMu.Lock()
-	defer w.ownMu.Unlock()
-	if !w.own[id] {
-		return false
-	}
-	delete(w.own, id)
-	return true
+// newToken is a random name for this run of the process.
+func newToken() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // advance raises followed to seq.
@@ -508,7 +497,6 @@ func (w *Window) publish(ctx context.Context, s *story, judge bool) (judgement, 
 			}
 			return j, nil
 		}
-		w.setOwn(id, false)
 		if judge {
 			w.mu.Lock()
 			w.exact.forget(slot, s.keys)
@@ -547,7 +535,8 @@ func (w *Window) stored(s *story, id string, slot uint32, acks []*jetstream.PubA
 	w.mu.Unlock()
 	switch {
 	case acks[0].Duplicate:
-		w.setOwn(id, false) // stored by an earlier attempt: the follower has it, or will
+		// Stored by an earlier attempt (or another replica's): the
+		// follower has it, or will.
 	case !s.redelivered && w.chained.Load():
 		// Stored right after what they expected, all of which memory
 		// holds. (A redelivered publish expects nothing: the follower
@@ -571,7 +560,7 @@ func (w *Window) stored(s *story, id string, slot uint32, acks []*jetstream.PubA
 func (w *Window) send(s *story, judge, serial bool) (j judgement, futs []jetstream.PubAckFuture, slot uint32, err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	seen := false // memory holds this very input already (an earlier attempt)
+	var seen seenBy // memory holds this very input already (an earlier attempt)
 	if judge {
 		if j, seen = w.judge(s); j.verdict != verdictNew {
 			return j, nil, 0, nil
@@ -581,9 +570,6 @@ func (w *Window) send(s *story, judge, serial bool) (j judgement, futs []jetstre
 	if serial {
 		msgs = msgs[:1]
 	}
-	// Marked before publishing: the follower may see the message before
-	// the ack arrives here.
-	w.setOwn(msgs[0].Header.Get(jetstream.MsgIDHeader), true)
 	for i, m := range msgs {
 		var opts []jetstream.PublishOpt // m carries its Nats-Msg-Id
 		switch {
@@ -598,7 +584,6 @@ func (w *Window) send(s *story, judge, serial bool) (j judgement, futs []jetstre
 		fut, err := w.js.PublishMsgAsync(m, opts...)
 		if err != nil {
 			if i == 0 {
-				w.setOwn(m.Header.Get(jetstream.MsgIDHeader), false)
 				return j, nil, 0, fmt.Errorf("dedupe: publish %s: %w", m.Subject, err)
 			}
 			// The rest go again after the story's ack: a failed future
@@ -610,25 +595,38 @@ func (w *Window) send(s *story, judge, serial bool) (j judgement, futs []jetstre
 		w.tail = m.Header.Get(jetstream.MsgIDHeader)
 		futs = append(futs, fut)
 	}
-	if judge && !seen {
+	slot = noSlot // nothing to forget if the publish fails
+	if judge {
 		// Remembered now, not when the ack comes, so the stories judged
-		// while this one is in flight see it.
-		slot = w.exact.add(s.a.ID, s.a.Feed.ID, time.Now().UnixNano(), s.mine, s.keys, true)
-		if w.idx != nil && s.sig != nil {
+		// while this one is in flight see it; each part once, though an
+		// earlier attempt may have left one of them (the near-duplicate
+		// index forgets nothing, the exact memory forgets a failed
+		// attempt's keys).
+		if !seen.exact {
+			slot = w.exact.add(s.a.ID, s.a.Feed.ID, time.Now().UnixNano(), s.mine, s.keys, true)
+			w.capStories()
+		}
+		if w.idx != nil && s.sig != nil && !seen.near {
 			w.idx.Add(s.a.ID, time.Now(), *s.sig)
 		}
-		w.capStories()
-	} else {
-		slot = ^uint32(0) // nothing to forget if the publish fails
 	}
 	return j, futs, slot, nil
 }
 
+// seenBy says which parts of memory already hold the input being judged.
+type seenBy struct{ exact, near bool }
+
 // judge asks memory about s (w.mu held): its exact keys first, then the
 // near-duplicate index. seen reports that memory already holds this same
 // input (a redelivery whose first attempt was published).
-func (w *Window) judge(s *story) (j judgement, seen bool) {
-	v, by, o, seen := w.exact.judge(s.keys, s.mine, s.updates)
+//
+// A near-duplicate candidate the exact memory does not know is not a story:
+// the index keeps what a publish that then lost, or failed, added (it
+// forgets nothing), while the exact memory forgets such an attempt; a copy
+// of it must not be dropped for a story that was never published.
+func (w *Window) judge(s *story) (j judgement, seen seenBy) {
+	v, by, o, exactSeen := w.exact.judge(s.keys, s.mine, s.updates)
+	seen.exact = exactSeen
 	if v != verdictNew {
 		return judgement{verdict: v, by: by, owner: o}, seen
 	}
@@ -637,10 +635,12 @@ func (w *Window) judge(s *story) (j judgement, seen bool) {
 	}
 	for _, c := range w.idx.Query(*s.sig) {
 		if c.ID == s.a.ID {
-			seen = true
+			seen.near = true
 			continue
 		}
-		return judgement{verdict: verdictCopy, by: "near", owner: w.exact.ownerOf(c.ID)}, seen
+		if o := w.exact.ownerOf(c.ID); o.slot != noSlot {
+			return judgement{verdict: verdictCopy, by: "near", owner: o}, seen
+		}
 	}
 	return judgement{}, seen
 }

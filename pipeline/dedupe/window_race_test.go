@@ -73,7 +73,7 @@ func TestWindowPipelinedArbitration(t *testing.T) {
 			st := &story{a: a, keys: Keys(a), sig: &sig}
 			st.mine = mine{feed: a.Feed.ID, rawSeq: uint64(1 + 2*s + replica)}
 			var err error
-			if st.msgs, err = storyMessages(st); err != nil {
+			if st.msgs, err = storyMessages(st, windows[replica].token); err != nil {
 				t.Fatal(err)
 			}
 			queues[replica] = append(queues[replica], st)
