@@ -298,7 +298,17 @@ func (w *Window) ingest(ctx context.Context, m jetstream.Msg) (pending uint64) {
 	defer w.advance(seq)
 	h := m.Headers()
 	feed, tagged := strings.CutPrefix(m.Subject(), "news.tagged.")
-	if !tagged || h.Get(pipeline.HeaderReplay) != "" || publishedBy(h, w.token) {
+	if !tagged || h.Get(pipeline.HeaderReplay) != "" {
+		return meta.NumPending
+	}
+	if publishedBy(h, w.token) {
+		// Memory took it in when this process sent it; now it is stored
+		// for sure, even if the publish's answer was lost.
+		if st, err := parseStory(h, false); err == nil {
+			w.mu.Lock()
+			w.exact.confirm(w.exact.ownerOf(st.id).slot)
+			w.mu.Unlock()
+		}
 		return meta.NumPending
 	}
 	st, err := parseStory(h, w.idx != nil)
@@ -456,6 +466,7 @@ func (w *Window) publish(ctx context.Context, s *story, judge bool) (judgement, 
 	}
 	serial := !w.chained.Load()
 	id := s.msgs[0].Header.Get(jetstream.MsgIDHeader)
+	held := noSlot // where memory took this story in, across attempts
 	for attempt := 0; attempt < 20; attempt++ {
 		if serial {
 			// One message at a time, each expecting the sequence before
@@ -463,6 +474,9 @@ func (w *Window) publish(ctx context.Context, s *story, judge bool) (judgement, 
 			w.serialMu.Lock()
 		}
 		j, futs, slot, err := w.send(s, judge, serial)
+		if slot != noSlot {
+			held = slot
+		}
 		if err != nil || j.verdict != verdictNew && judge {
 			if serial {
 				w.serialMu.Unlock()
@@ -480,7 +494,7 @@ func (w *Window) publish(ctx context.Context, s *story, judge bool) (judgement, 
 			w.serialMu.Unlock()
 		}
 		if claimErr == nil {
-			w.stored(s, id, slot, acks, errs, judge)
+			w.stored(s, id, held, acks, errs, judge)
 			for i, err := range errs[1:] {
 				if err != nil {
 					rest = append(rest, s.msgs[1+i])
@@ -497,12 +511,20 @@ func (w *Window) publish(ctx context.Context, s *story, judge bool) (judgement, 
 			}
 			return j, nil
 		}
-		if judge {
-			w.mu.Lock()
-			w.exact.forget(slot, s.keys)
-			w.mu.Unlock()
-		}
 		kind := pipeline.Classify(claimErr)
+		if judge && kind != pipeline.KindTimeout && kind != pipeline.KindUnavailable {
+			// Not stored, nor any attempt before (one that was would
+			// have made this one a duplicate): another replica's message
+			// came first, or the broker refused it. Memory forgets what
+			// it took in. A publish whose answer was lost may be stored:
+			// memory keeps it, tentative, until the follower sees it
+			// (ingest confirms it) or the retry of this same input (which
+			// memory knows by its NEWS_RAW sequence) finds out.
+			w.mu.Lock()
+			w.exact.forget(held, s.keys)
+			w.mu.Unlock()
+			held = noSlot
+		}
 		if !wrongLastSequence(claimErr) && kind != pipeline.KindTimeout && kind != pipeline.KindUnavailable {
 			return j, fmt.Errorf("dedupe: publish %s: %w", s.msgs[0].Subject, claimErr)
 		}
