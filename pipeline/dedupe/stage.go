@@ -141,7 +141,7 @@ func (s *Stage) Handle(ctx context.Context, msg jetstream.Msg) error {
 		return pipeline.Permanent(fmt.Errorf("not a JetStream message: %w", err))
 	}
 	st := newStory(a, meta.Sequence.Stream, s.opts.Near)
-	st.redelivered, st.updates = meta.NumDelivered > 1, !s.opts.NoUpdates
+	st.updates = !s.opts.NoUpdates
 	// Of two copies in this process's hands, the one NEWS_RAW stored first
 	// is judged first (pipeline.StoreOrder): they share an exact key or,
 	// for near-duplicates, a band key.

@@ -430,13 +430,12 @@ func (w *Window) ready(ctx context.Context) error {
 // story is an article on its way out: what memory judges it by and its
 // messages, the story on news.tagged.<feed> first, then its topic copies.
 type story struct {
-	a           *feeds.Article
-	keys        []Key
-	mine        mine
-	sig         *near.Signature // nil: near-duplicates off
-	msgs        []*nats.Msg
-	redelivered bool // a redelivered input: its earlier attempt may have published it
-	updates     bool // a changed version of a known item is an update (dedupe.updates)
+	a       *feeds.Article
+	keys    []Key
+	mine    mine
+	sig     *near.Signature // nil: near-duplicates off
+	msgs    []*nats.Msg
+	updates bool // a changed version of a known item is an update (dedupe.updates)
 }
 
 // judgement is what memory said of a story.
@@ -487,7 +486,7 @@ func (w *Window) publish(ctx context.Context, s *story, judge bool) (judgement, 
 		claimErr := errs[0]
 		var rest []*nats.Msg // topic copies to send again, without expectations
 		if claimErr == nil && serial {
-			rest = w.sendSerial(ctx, s.msgs[1:], acks[0].Sequence, s.redelivered)
+			rest = w.sendSerial(ctx, s.msgs[1:], acks[0])
 		}
 		w.done(sent(futs), slices.ContainsFunc(errs, func(e error) bool { return e != nil }))
 		if serial {
@@ -559,10 +558,9 @@ func (w *Window) stored(s *story, id string, slot uint32, acks []*jetstream.PubA
 	case acks[0].Duplicate:
 		// Stored by an earlier attempt (or another replica's): the
 		// follower has it, or will.
-	case !s.redelivered && w.chained.Load():
+	case w.chained.Load():
 		// Stored right after what they expected, all of which memory
-		// holds. (A redelivered publish expects nothing: the follower
-		// vouches for the sequences before it.)
+		// holds.
 		last := acks[0].Sequence
 		for i, err := range errs[1:] {
 			if err != nil {
@@ -594,8 +592,13 @@ func (w *Window) send(s *story, judge, serial bool) (j judgement, futs []jetstre
 	}
 	for i, m := range msgs {
 		var opts []jetstream.PublishOpt // m carries its Nats-Msg-Id
+		// A redelivered input expects too: the server checks the
+		// expectation before the msg id, so if an earlier attempt was
+		// stored this one fails, catches up, finds that attempt in memory
+		// and is then answered as its duplicate. (Publishing it without
+		// an expectation let a copy stored by another replica meanwhile
+		// through as a second story.)
 		switch {
-		case s.redelivered:
 		case w.tail != "":
 			opts = append(opts, jetstream.WithExpectLastMsgID(w.tail))
 		default:
@@ -671,14 +674,13 @@ func (w *Window) judge(s *story) (j judgement, seen seenBy) {
 // expecting the sequence before it, moving the follower's position on as
 // they are stored (serialMu held). It returns the copies still to send,
 // without expectations: those after one that another writer got ahead of.
-func (w *Window) sendSerial(ctx context.Context, msgs []*nats.Msg, after uint64, redelivered bool) []*nats.Msg {
-	if !redelivered {
-		w.advance(after)
+func (w *Window) sendSerial(ctx context.Context, msgs []*nats.Msg, story *jetstream.PubAck) []*nats.Msg {
+	if story.Duplicate {
+		return msgs // stored before: what came after it is not this process's to vouch for
 	}
+	after := story.Sequence
+	w.advance(after)
 	for i, m := range msgs {
-		if redelivered {
-			return msgs[i:]
-		}
 		m.Header.Del(jetstream.ExpectedLastSeqHeader)
 		ctx, cancel := context.WithTimeout(ctx, pipeline.AttemptTimeout)
 		ack, err := w.js.PublishMsg(ctx, m, jetstream.WithExpectLastSequence(after))
