@@ -583,7 +583,7 @@ func (w *Window) send(s *story, judge, serial bool) (j judgement, futs []jetstre
 	var seen seenBy // memory holds this very input already (an earlier attempt)
 	if judge {
 		if j, seen = w.judge(s); j.verdict != verdictNew {
-			return j, nil, 0, nil
+			return j, nil, noSlot, nil
 		}
 	}
 	msgs := s.msgs
@@ -609,7 +609,7 @@ func (w *Window) send(s *story, judge, serial bool) (j judgement, futs []jetstre
 		fut, err := w.js.PublishMsgAsync(m, opts...)
 		if err != nil {
 			if i == 0 {
-				return j, nil, 0, fmt.Errorf("dedupe: publish %s: %w", m.Subject, err)
+				return j, nil, noSlot, fmt.Errorf("dedupe: publish %s: %w", m.Subject, err)
 			}
 			// The rest go again after the story's ack: a failed future
 			// stands for it.
