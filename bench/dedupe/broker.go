@@ -146,7 +146,7 @@ func (b *broker) drained(ctx context.Context) error {
 	}
 }
 
-// preload stores n synthetic stories on NEWS_UNIQUE in the store at dir, as
+// preload stores n synthetic stories on NEWS_TAGGED in the store at dir, as
 // a dedupe stage would have published them, and returns up to keep of them
 // (spread over the n) to make near copies from. No Nats-Msg-Id: a window's
 // stories are older than the stream's duplicate window.

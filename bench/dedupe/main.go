@@ -16,10 +16,11 @@
 //
 //	go run ./bench/dedupe -section stage [-remembered 10000,1000000] [-articles 50000] [-stage-runs 3]
 //
-// The window's stories are stored on NEWS_UNIQUE once per size (as the
-// stage would have published them, MinHash included), and every run starts
-// a server on a copy of that store, so a run pays what a restarted replica
-// pays: the Window rebuilds itself from the stream ("window load"). The
+// The window's stories are stored on NEWS_TAGGED once per size (as the
+// stage publishes them, its story and signature headers included), and
+// every run starts a server on a copy of that store: the first run loads
+// memory from the stream ("load from the stream") and stores a snapshot,
+// the second restarts from that snapshot ("restart"). The
 // -articles inputs (70% new stories, 10% exact copies of earlier inputs
 // from other feeds, 10% edited and trimmed copies of remembered stories,
 // 10% such copies of earlier inputs) are then stored on news.raw.<feed> with the

@@ -28,7 +28,7 @@ type stageRun struct {
 	snapWrite time.Duration // Stage.Snapshot after that load
 	restart   time.Duration // the restarted replica: start → judging, from the snapshot and the stream's tail
 	perSecond float64       // inputs acked per second of the measured window
-	unique    uint64        // published on NEWS_UNIQUE
+	unique    uint64        // published on NEWS_TAGGED
 	dropped   uint64        // acked without output: copies
 	cpuPer1k  float64       // process CPU seconds per 1,000 inputs
 	peakRSS   int64         // VmHWM from server start to the end of the run

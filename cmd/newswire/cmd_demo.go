@@ -73,12 +73,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	}()
 	demoConfig(cfg, "http://"+ln.Addr().String(), *storeDir, *every)
 
-	d, err := daemon.New(ctx, cfg, rules, daemon.Parts{Poll: true, Stories: true}, daemon.Deps{Getenv: e.getenv, Log: log})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("start: %w", err)
+	d, err := startDaemon(ctx, e, cfg, rules, daemon.Parts{Poll: true, Stories: true}, log)
+	if d == nil {
+		return err
 	}
 	defer d.Close()
 	fmt.Fprintf(e.stdout, `newswire demo: %d sample feeds on http://%s, a new story every %s (some copied into a second feed, which dedupe drops)

@@ -43,15 +43,9 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	d, err := daemon.New(ctx, cfg, rules, p, daemon.Deps{Getenv: e.getenv, Log: log})
-	if err != nil {
-		if ctx.Err() != nil {
-			// A signal while starting (waiting for the broker, say) is a
-			// clean stop, not a failure.
-			log.Info().Err(err).Msg("stopped while starting")
-			return nil
-		}
-		return fmt.Errorf("start: %w", err)
+	d, err := startDaemon(ctx, e, cfg, rules, p, log)
+	if d == nil {
+		return err
 	}
 	defer d.Close()
 
@@ -82,6 +76,21 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	err = d.Run(ctx)
 	log.Info().Msg("newswire stopped")
 	return err
+}
+
+// startDaemon builds the daemon of `run` and `demo`. A signal while it
+// starts (waiting for the broker, say) is a clean stop, not a failure: it
+// returns no daemon and no error.
+func startDaemon(ctx context.Context, e *env, cfg *configs.Config, rules *tag.Rules, p daemon.Parts, log zerolog.Logger) (*daemon.Daemon, error) {
+	d, err := daemon.New(ctx, cfg, rules, p, daemon.Deps{Getenv: e.getenv, Log: log})
+	if err != nil {
+		if ctx.Err() != nil {
+			log.Info().Err(err).Msg("stopped while starting")
+			return nil, nil
+		}
+		return nil, fmt.Errorf("start: %w", err)
+	}
+	return d, nil
 }
 
 // loadAll reads the config and compiles its topic rules. Any problem is a

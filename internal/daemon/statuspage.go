@@ -6,7 +6,6 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -136,14 +135,4 @@ func byLabel(fams map[string]*dto.MetricFamily, name, key string) map[string]flo
 		out[label(m, key)] += metricValue(m)
 	}
 	return out
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
