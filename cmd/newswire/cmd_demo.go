@@ -24,8 +24,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	configPath := fs.String("config", defaultConfigPath(e), "config whose nats.embedded, http and topics settings the demo uses; its feeds are not polled")
 	storeDir := fs.String("store", "", "JetStream store of the demo (default: a temporary folder, removed at exit)")
 	every := durationVar(fs, "every", 8*time.Second, "how often a sample feed gets a new story")
-	logFormat := fs.String("log-format", "auto", "json, console, or auto (console on a terminal)")
-	logLevel := fs.String("log-level", "warn", "trace, debug, info, warn or error")
+	logger := logFlags(fs, "warn")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -34,7 +33,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if *every < 100*time.Millisecond {
 		return usagef("--every must be at least 100ms, got %s", *every)
 	}
-	log, err := newLogger(e.stderr, *logFormat, *logLevel)
+	log, err := logger(e.stderr)
 	if err != nil {
 		return err
 	}

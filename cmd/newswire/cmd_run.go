@@ -23,8 +23,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "run", "[--config FILE] [--only poll,dedupe,tag] [--log-format json|console|auto] [--log-level info]")
 	configPath := fs.String("config", defaultConfigPath(e), "config file")
 	only := fs.String("only", "", "run only these parts (comma list of poll, dedupe, tag; dedupe and tag both name the story stage); default all")
-	logFormat := fs.String("log-format", "auto", "json, console, or auto (console on a terminal)")
-	logLevel := fs.String("log-level", "info", "trace, debug, info, warn or error")
+	logger := logFlags(fs, "info")
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -34,7 +33,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("--only: %v", err)
 	}
-	log, err := newLogger(e.stderr, *logFormat, *logLevel)
+	log, err := logger(e.stderr)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"io"
 	"os"
 	"time"
@@ -8,6 +9,14 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 )
+
+// logFlags defines --log-format and --log-level (defaulting to level) on
+// fs and returns what builds the logger they ask for, once fs is parsed.
+func logFlags(fs *flag.FlagSet, level string) func(w io.Writer) (zerolog.Logger, error) {
+	format := fs.String("log-format", "auto", "json, console, or auto (console on a terminal)")
+	lvl := fs.String("log-level", level, "trace, debug, info, warn or error")
+	return func(w io.Writer) (zerolog.Logger, error) { return newLogger(w, *format, *lvl) }
+}
 
 // newLogger builds the process logger: JSON by default, human-readable with
 // format "console" (or "auto" on a terminal).
